@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #04cd2c7f
+# %% ../nbs/99_all.ipynb #dcc2c19f
 from .core import *
 from .data import *
 from .synth import *
@@ -14,5 +14,12 @@ from .metrics import *
 from .learner import *
 from .training import *
 from .inference import *
+from .models.core import *
+from .models.fcn import *
+from .models.deeplab import *
+from .models.icnet import *
+from .models.unet import *
 from . import core, data, synth, losses, metrics, learner, training, inference
-__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, inference) for n in m.__all__]
+from .models import core as mcore, fcn, deeplab, icnet, unet
+__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, inference, mcore, fcn, deeplab, icnet, unet)
+           for n in m.__all__]
