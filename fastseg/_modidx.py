@@ -109,6 +109,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'fastseg.learner.SegArch.default_backbone': ( 'learner.html#segarch.default_backbone',
                                                                                'fastseg/learner.py'),
                                  'fastseg.learner._check_backbone': ('learner.html#_check_backbone', 'fastseg/learner.py'),
+                                 'fastseg.learner._first': ('learner.html#_first', 'fastseg/learner.py'),
                                  'fastseg.learner._unet': ('learner.html#_unet', 'fastseg/learner.py'),
                                  'fastseg.learner._unet_split': ('learner.html#_unet_split', 'fastseg/learner.py'),
                                  'fastseg.learner.build_model': ('learner.html#build_model', 'fastseg/learner.py'),
