@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #6f903630
+# %% ../nbs/99_all.ipynb #2a8d633b
 from .core import *
 from .data import *
 from .synth import *
@@ -15,12 +15,13 @@ from .learner import *
 from .training import *
 from .inference import *
 from .bench import *
+from .interpret import *
 from .models.core import *
 from .models.fcn import *
 from .models.deeplab import *
 from .models.icnet import *
 from .models.unet import *
-from . import core, data, synth, losses, metrics, learner, training, inference, bench
+from . import core, data, synth, losses, metrics, learner, training, inference, bench, interpret
 from .models import core as mcore, fcn, deeplab, icnet, unet
-__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, inference, bench, mcore, fcn, deeplab, icnet, unet)
+__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, inference, bench, interpret, mcore, fcn, deeplab, icnet, unet)
            for n in m.__all__]
