@@ -115,6 +115,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'fastseg.data.seg_dataloaders': ('data.html#seg_dataloaders', 'fastseg/data.py')},
             'fastseg.docs': { 'fastseg.docs._api_markdown': ('docs.html#_api_markdown', 'fastseg/docs.py'),
                               'fastseg.docs._browse': ('docs.html#_browse', 'fastseg/docs.py'),
+                              'fastseg.docs._clean_stream': ('docs.html#_clean_stream', 'fastseg/docs.py'),
                               'fastseg.docs._directives': ('docs.html#_directives', 'fastseg/docs.py'),
                               'fastseg.docs._dirs': ('docs.html#_dirs', 'fastseg/docs.py'),
                               'fastseg.docs._href': ('docs.html#_href', 'fastseg/docs.py'),
