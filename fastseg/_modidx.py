@@ -151,6 +151,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'fastseg.inference._onnx_check': ('inference.html#_onnx_check', 'fastseg/inference.py'),
                                    'fastseg.inference._starts': ('inference.html#_starts', 'fastseg/inference.py'),
                                    'fastseg.inference.blend_window': ('inference.html#blend_window', 'fastseg/inference.py'),
+                                   'fastseg.inference.check_tiling': ('inference.html#check_tiling', 'fastseg/inference.py'),
                                    'fastseg.inference.default_workers': ('inference.html#default_workers', 'fastseg/inference.py'),
                                    'fastseg.inference.evaluate': ('inference.html#evaluate', 'fastseg/inference.py'),
                                    'fastseg.inference.export_onnx': ('inference.html#export_onnx', 'fastseg/inference.py'),
