@@ -353,6 +353,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'fastseg.training.StopOnNonFinite': ('training.html#stoponnonfinite', 'fastseg/training.py'),
                                   'fastseg.training.StopOnNonFinite.after_loss': ( 'training.html#stoponnonfinite.after_loss',
                                                                                    'fastseg/training.py'),
+                                  'fastseg.training._comm_device': ('training.html#_comm_device', 'fastseg/training.py'),
                                   'fastseg.training._distributed_fit': ('training.html#_distributed_fit', 'fastseg/training.py'),
                                   'fastseg.training._fit_phases': ('training.html#_fit_phases', 'fastseg/training.py'),
                                   'fastseg.training._half': ('training.html#_half', 'fastseg/training.py'),
