@@ -5,19 +5,25 @@
 # %% ../nbs/00_core.ipynb #d841a79f
 from __future__ import annotations
 import os, tempfile, warnings
-warnings.filterwarnings('ignore', message='.*torch.jit.script.*deprecated') # fastai's import triggers it on recent torch
 import numpy as np
 from pathlib import Path
 from PIL import Image
-from fastcore.basics import patch
-from fastai.vision.core import PILMask, TensorMask, TensorImage
-from fastai.vision.augment import PadMode
+import torch, torch.nn.functional as F
+from torchvision.transforms.v2 import functional as TF, InterpolationMode
 from fastprogress.fastprogress import progress_bar
-import torch
+with warnings.catch_warnings(): # fastai's own imports warn about its use of torch.jit.script and a pandas option; only here
+    warnings.filterwarnings('ignore', message='.*torch.jit.script.*deprecated')
+    warnings.filterwarnings('ignore', message=".*'mode.chained_assignment' option is deprecated")
+    import fastai.vision.augment, fastai.callback.all
+from fastcore.basics import fastuple
+from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
+from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'progress', 'atomic_write', 'seg_device', 'autocast',
-           'is_void_name', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay', 'rgb_to_index']
+           'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay',
+           'rgb_to_index', 'resize_image', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize', 'SegCropPad',
+           'SegRandomCrop']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
@@ -66,13 +72,28 @@ def is_void_name(name:str # a class name from a dataset's codes
     "True if `name` is one of the names datasets use for pixels to ignore"
     return name.strip().lower() in VOID_NAMES
 
+# %% ../nbs/00_core.ipynb #a60041b4
+def read_text(path, # a text file: UTF-8 (with or without a byte-order mark) or UTF-16 with one
+              what:str='text file')->str: # what the file is, for error messages
+    "The text of `path` with `\n` line ends; a file that is not UTF-8/UTF-16 is a `SegError` naming it"
+    path = Path(path)
+    try: raw = path.read_bytes()
+    except OSError as e: raise SegError(f"Cannot read the {what} {path}: {e.strerror}.") from None
+    enc = 'utf-16' if raw[:2] in (b'\xff\xfe', b'\xfe\xff') else 'utf-8-sig'
+    try: text = raw.decode(enc)
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b'\n') + 1
+        raise SegError(f"The {what} {path} is not UTF-8 (byte 0x{raw[e.start]:02x} on line {line}); it was probably saved in a "
+                       f"legacy encoding such as cp1252 or Latin-1. Re-save it as UTF-8, e.g. "
+                       f"`iconv -f cp1252 -t utf-8 {path.name} > fixed.txt`.") from None
+    return text.replace('\r\n', '\n').replace('\r', '\n')
+
 # %% ../nbs/00_core.ipynb #9e128135
 def read_codes(path # a text file with one class name per line (fastai's `codes.txt`)
               )->list:
     "Class names from `path`, one per line, checked for blanks and duplicates"
     path = Path(path)
-    try: lines = path.read_text().splitlines()
-    except OSError as e: raise SegError(f"Cannot read the codes file {path}: {e.strerror}. Write one class name per line.") from None
+    lines = read_text(path, 'codes file').splitlines()
     names = [l.strip() for l in lines if l.strip()]
     if not names: raise SegError(f"The codes file {path} is empty. Write one class name per line, in mask-value order.")
     dups = sorted({n for n in names if names.count(n) > 1})
@@ -137,7 +158,7 @@ def mask_to_png(mask:np.ndarray, # class indices, uint8
     im = Image.fromarray(np.asarray(mask, dtype=np.uint8), mode='P')
     im.putpalette((seg_palette() if palette is None else palette).astype(np.uint8).flatten().tolist())
     Path(fn).parent.mkdir(parents=True, exist_ok=True)
-    im.save(fn)
+    im.save(fn, format='PNG') # PNG whatever the name says (atomic writes go through a temporary name)
 
 # %% ../nbs/00_core.ipynb #b35f7644
 def overlay(img:np.ndarray, # RGB or grey image, uint8
@@ -175,27 +196,80 @@ def rgb_to_index(rgb:np.ndarray, # (H, W, 3) uint8 colour-coded mask
     return idx[inv].reshape(key.shape).astype(np.uint8)
 
 # %% ../nbs/00_core.ipynb #c4cdac4a
-_pad_modes = dict(zeros='constant', border='edge', reflection='reflect')
+def resize_image(x:torch.Tensor, # images (..., C, H, W), uint8 or float
+                 size)->torch.Tensor: # (height, width)
+    "Bilinear, antialiased resize of `x` to `size` (as PIL resizes); uint8 stays uint8, rounded"
+    if tuple(x.shape[-2:]) == tuple(size): return x
+    return TF.resize(x.as_subclass(torch.Tensor), list(size), InterpolationMode.BILINEAR, antialias=True).as_subclass(type(x))
 
-@patch
-def _do_crop_pad(x:PILMask, sz, tl, orig_sz, pad_mode=PadMode.Zeros, resize_mode=Image.NEAREST, resize_to=None):
-    "Crop/pad a mask as fastai does for images, filling padding with `IGNORE_INDEX`"
-    from torchvision.transforms.functional import pad as tvpad
-    if any(tl.ge(0)) or any(tl.add(sz).le(orig_sz)):
-        c = tl.max(0)
-        x = x.crop((*c, *tl.add(sz).min(orig_sz)))
-    if any(tl.lt(0)) or any(tl.add(sz).ge(orig_sz)):
-        p, f = (-tl).max(0), (sz - orig_sz).add(tl).max(0)
-        x = tvpad(x, (*p, *f), padding_mode=_pad_modes[pad_mode], fill=IGNORE_INDEX)
-    if resize_to is not None: x = x.resize(resize_to, resize_mode)
-    return PILMask(x) if not isinstance(x, PILMask) else x
+def resize_mask(m:torch.Tensor, # class indices (..., H, W)
+                size)->torch.Tensor: # (height, width)
+    "Nearest-neighbour resize of masks `m` to `size`, pixel centres as PIL's NEAREST"
+    if tuple(m.shape[-2:]) == tuple(size): return m
+    t = m.as_subclass(torch.Tensor)
+    return TF.resize(t[None], list(size), InterpolationMode.NEAREST_EXACT)[0].as_subclass(type(m))
 
 # %% ../nbs/00_core.ipynb #f4dcd0c3
-@patch
-def affine_coord(x:TensorMask, mat=None, coord_tfm=None, sz=None, mode='nearest', pad_mode=PadMode.Reflection, align_corners=True):
-    "fastai's mask affine transform, with zero padding landing on `IGNORE_INDEX` instead of class 0"
-    add_dim = x.ndim == 3
-    if add_dim: x = x[:, None]
-    shift = IGNORE_INDEX if pad_mode == PadMode.Zeros else 0
-    res = TensorImage.affine_coord(x.float() - shift, mat, coord_tfm, sz, mode, pad_mode, align_corners).long() + shift
-    return TensorMask(res[:, 0] if add_dim else res)
+_pad_modes = {PadMode.Zeros: 'constant', PadMode.Border: 'replicate', PadMode.Reflection: 'reflect'}
+
+def _crop_pad(x, sz, tl, orig_sz, pad_mode, resize_to, fill, resize):
+    "fastai's `crop_pad` for a tensor `(..., H, W)`: sizes are (width, height), `tl` may lie outside the image"
+    sz = fastuple((sz, sz) if isinstance(sz, int) else sz)
+    orig_sz = fastuple(orig_sz or (x.shape[-1], x.shape[-2]))
+    (w, h), (l, t) = sz, (fastuple((orig_sz - sz) // 2) if tl is None else tl)
+    x0, y0, x1, y1 = max(l, 0), max(t, 0), min(l + w, orig_sz[0]), min(t + h, orig_sz[1])
+    out = x[..., y0:y1, x0:x1].as_subclass(torch.Tensor)
+    pads = (x0 - l, l + w - x1, y0 - t, t + h - y1) # left, right, top, bottom
+    if any(pads):
+        mode = _pad_modes[pad_mode]
+        if mode == 'constant': out = F.pad(out, pads, value=fill)
+        else: # replicate/reflect want a float batch; reflection past the border repeats, as torchvision's pad does
+            flat = out.reshape(-1, 1, *out.shape[-2:]).float()
+            while any(pads):
+                step = tuple(min(p, s - 1) for p, s in zip(pads, (flat.shape[-1],) * 2 + (flat.shape[-2],) * 2)) if mode == 'reflect' else pads
+                flat, pads = F.pad(flat, step, mode=mode), tuple(p - s for p, s in zip(pads, step))
+            out = flat.reshape(*out.shape[:-2], *flat.shape[-2:]).to(x.dtype)
+    if resize_to is not None: out = resize(out, tuple(resize_to)[::-1])
+    return out.as_subclass(type(x))
+
+class TensorSegImage(TensorImage):
+    "An image read by fastseg's reader: `(C, H, W)`, uint8 (8-bit files) or float32 (16-bit and float files)"
+    def crop_pad(self, sz, tl=None, orig_sz=None, pad_mode=PadMode.Zeros, resize_mode=None, resize_to=None):
+        "Crop/pad as fastai's `crop_pad` (sizes as (width, height)), padding with 0, then resize bilinear"
+        return _crop_pad(self, sz, tl, orig_sz, pad_mode, resize_to, 0, resize_image)
+    def show(self, ctx=None, **kwargs):
+        "Show the image: its first three bands (N-band images) or its only one, clipped to [0, 1] when float"
+        x = self.as_subclass(torch.Tensor)
+        x = x[:3] if x.shape[0] >= 3 else x[:1]
+        if x.is_floating_point(): x = x.clamp(0, 1)
+        return show_image(x, ctx=ctx, **{**self._show_args, **kwargs})
+
+class TensorSegMask(TensorMask):
+    "A mask of class indices whose padding, by crop/pad or by affine transforms, is `IGNORE_INDEX`"
+    def crop_pad(self, sz, tl=None, orig_sz=None, pad_mode=PadMode.Zeros, resize_mode=None, resize_to=None):
+        "Crop/pad as fastai's `crop_pad`, padding with `IGNORE_INDEX`, then resize nearest"
+        return _crop_pad(self, sz, tl, orig_sz, pad_mode, resize_to, IGNORE_INDEX, resize_mask)
+    def affine_coord(self, mat=None, coord_tfm=None, sz=None, mode='nearest', pad_mode=PadMode.Reflection, align_corners=True):
+        "fastai's mask affine transform, with zero padding landing on `IGNORE_INDEX` instead of class 0"
+        x = self.as_subclass(torch.Tensor)
+        add_dim = x.ndim == 3
+        if add_dim: x = x[:, None]
+        shift = IGNORE_INDEX if pad_mode == PadMode.Zeros else 0
+        res = TensorImage.affine_coord(TensorImage(x.float() - shift), mat, coord_tfm, sz, mode, pad_mode, align_corners)
+        res = res.as_subclass(torch.Tensor).round().long() + shift
+        return TensorSegMask(res[:, 0] if add_dim else res)
+
+# %% ../nbs/00_core.ipynb #c5ffeb95
+_seg_types = TensorSegImage | TensorSegMask
+
+class SegResize(Resize):
+    "fastai's `Resize` (same arguments, same crop placement) for fastseg's image and mask types"
+    def encodes(self, x:_seg_types): return Resize.encodes.invoke(Resize, PILImage)(self, x)
+
+class SegCropPad(CropPad):
+    "fastai's `CropPad` for fastseg's image and mask types; a mask's padding is `IGNORE_INDEX`"
+    def encodes(self, x:_seg_types): return CropPad.encodes.invoke(CropPad, PILImage)(self, x)
+
+class SegRandomCrop(RandomCrop):
+    "fastai's `RandomCrop` (random in training, centred in validation) for fastseg's image and mask types"
+    def encodes(self, x:_seg_types): return RandomCrop.encodes.invoke(RandomCrop, PILImage)(self, x)

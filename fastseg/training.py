@@ -11,7 +11,6 @@ from pathlib import Path
 import torch
 from fastai.torch_core import set_seed, rank_distrib, num_distrib, get_model
 from fastai.callback.core import Callback
-from fastai.distributed import DistributedDL # Learner.distrib_ctx
 from fastai.learner import Recorder, save_model as save_state, load_model as load_state
 import fastai.callback.channelslast # Learner.to_channelslast
 from fastai.callback.tracker import TrackerCallback
@@ -199,13 +198,6 @@ def _comm_device()->str:
     "Where tensors sent between processes must be: on the GPU for NCCL, on the CPU for gloo"
     return 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
 
-@patch
-def _broadcast(self:DistributedDL, t, rank):
-    "Broadcast the list `t` from process `rank`, on the device the backend carries"
-    t = torch.LongTensor(t).to(_comm_device())
-    torch.distributed.broadcast(t, rank)
-    return t.cpu().tolist()
-
 def setup_distributed()->torch.device:
     "Join the process group set up by `torchrun`/`accelerate launch`; return this process's device"
     from accelerate import PartialState
@@ -222,7 +214,8 @@ def main_process_prints(f):
 def _distributed_fit(learn, sync_bn:bool):
     "fastai's distributed-training context when started by a launcher, else nothing"
     if num_distrib() == 0: return contextlib.nullcontext()
-    return learn.distrib_ctx(sync_bn=sync_bn, cpu=learn.dls.device.type == 'cpu')
+    from fastseg.distributed import seg_distrib_ctx
+    return seg_distrib_ctx(learn, sync_bn=sync_bn, cpu=learn.dls.device.type == 'cpu')
 
 # %% ../nbs/21_training.ipynb #1d107581
 @main_process_prints
@@ -280,7 +273,7 @@ def train(data=None, # dataset folder, any layout
         dls = learn.dls = seg_dataloaders(data, layout, size, bs, num_workers=num_workers, check=False)
     if lr == 'find': lr = float(learn.lr_find(show_plot=False).valley); print(f"lr_find suggests a learning rate of {lr:.2e}.")
     run = dict(data=str(Path(data).resolve()), arch=arch, backbone=learn.seg_config['backbone'], size=list(dls.size), epochs=epochs,
-               bs=bs, lr=lr, pretrained=pretrained, precision=precision, loss=loss, layout=dls.source.name,
+               bs=bs, lr=lr, pretrained=pretrained, precision=precision, loss=loss, layout=dls.layout.name,
                progressive=progressive, freeze_epochs=freeze_epochs, seed=seed, channels_last=channels_last, sync_bn=sync_bn)
     make = lambda s: dls if tuple(s) == tuple(dls.size) else seg_dataloaders(data, layout, s, bs, num_workers=num_workers, check=False)
     phases = training_phases(tuple(dls.size), epochs, lr, pretrained, progressive, freeze_epochs)
