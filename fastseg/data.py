@@ -4,26 +4,222 @@
 
 # %% ../nbs/01_data.ipynb #d94dde34
 from __future__ import annotations
-import csv, random
-import numpy as np, torch
+import contextlib, csv, io, random
+from dataclasses import dataclass
+import cv2, numpy as np, tifffile, torch
 from pathlib import Path
 from PIL import Image, UnidentifiedImageError
-from fastcore.basics import store_attr
-from fastai.data.block import DataBlock
+from fastai.data.block import DataBlock, TransformBlock
+from fastai.data.core import DataLoaders
 from fastai.data.transforms import IndexSplitter, Normalize
-from fastai.vision.core import PILImage, PILImageBW, PILMask, imagenet_stats
-from fastai.vision.data import ImageBlock, MaskBlock
-from fastai.vision.augment import Resize, aug_transforms
+from fastai.losses import CrossEntropyLossFlat
+from fastai.vision.core import AddMaskCodes, imagenet_stats
+from fastai.vision.augment import Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
+from fasttransform import Transform, DisplayedTransform
 from .core import *
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_CODES', 'VOC_CODES', 'LAYOUTS', 'image_files', 'read_list', 'SegLayout',
-           'image_channels', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
-           'ColourLayout', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'check_source', 'image_stats',
-           'seg_datablock', 'seg_dataloaders']
+__all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_CODES', 'VOC_CODES', 'LAYOUTS', 'ImageInfo',
+           'image_info', 'read_image', 'InputSpec', 'image_tensor', 'to_float', 'display_image', 'image_files',
+           'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
+           'ColourLayout', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch', 'check_source',
+           'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock', 'seg_datablock',
+           'default_stats', 'SegDataLoaders', 'seg_dataloaders']
+
+# %% ../nbs/01_data.ipynb #271c4945
+@dataclass(frozen=True)
+class ImageInfo:
+    "What an image file's header says"
+    bands:int # channels after reading (alpha dropped, palette expanded)
+    dtype:str # sample type after reading: 'uint8', 'uint16' or 'float32'
+    size:tuple # (height, width) as displayed
+    orientation:int=1 # EXIF orientation tag; 1 means none
+
+TIFF_EXTS, ARRAY_EXTS = ('.tif', '.tiff'), ('.npy',)
+_PIL_MODES = {'1': (1, 'uint8'), 'L': (1, 'uint8'), 'LA': (1, 'uint8'), 'P': (3, 'uint8'), 'PA': (3, 'uint8'),
+              'RGB': (3, 'uint8'), 'RGBA': (3, 'uint8'), 'RGBX': (3, 'uint8'), 'CMYK': (3, 'uint8'), 'YCbCr': (3, 'uint8'),
+              'I;16': (1, 'uint16'), 'I;16L': (1, 'uint16'), 'I;16B': (1, 'uint16'), 'I': (1, 'uint16'), 'F': (1, 'float32')}
+
+def _dtype_name(dtype, fn)->str:
+    "fastseg's name for a sample type, or a `SegError` naming `fn`"
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8 or dtype == np.bool_: return 'uint8'
+    if dtype == np.uint16: return 'uint16'
+    if dtype.kind == 'f': return 'float32'
+    raise SegError(f"{fn} holds {dtype} samples; fastseg reads 8- and 16-bit unsigned integers and floats. "
+                   f"Convert it (e.g. to float32 with numpy or to uint16 with tifffile).")
+
+@contextlib.contextmanager
+def _named_file():
+    "PIL's decompression-bomb limit lifted inside the block: the user named the file, so a large one is meant"
+    old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try: yield
+    finally: Image.MAX_IMAGE_PIXELS = old
+
+def _unreadable(fn, e): return SegError(f"Cannot read the image {fn}: {e}. Replace or remove the file (and its line in any split list).")
+
+def _tiff_axes(axes:str, shape:tuple, fn)->tuple:
+    "Positions of Y, X and the one band axis (or None) in a TIFF series"
+    extra = [i for i, a in enumerate(axes) if a not in 'YX' and shape[i] > 1]
+    if 'Y' not in axes or 'X' not in axes or len(extra) > 1:
+        raise SegError(f"{fn} holds a {'x'.join(map(str, shape))} image stack (axes {axes}); fastseg reads one 2-D image "
+                       f"with its bands as pages or samples. Save one image per file.")
+    return axes.index('Y'), axes.index('X'), (extra[0] if extra else None)
+
+# %% ../nbs/01_data.ipynb #b8552f38
+def image_info(fn)->ImageInfo:
+    "Bands, sample type, displayed size and EXIF orientation of the image file `fn`, from its header"
+    fn = Path(fn); ext = fn.suffix.lower()
+    try:
+        if ext in ARRAY_EXTS:
+            a = np.load(fn, mmap_mode='r')
+            _check_array_shape(a.shape, fn)
+            return ImageInfo(1 if a.ndim == 2 else a.shape[2], _dtype_name(a.dtype, fn), a.shape[:2])
+        if ext in TIFF_EXTS:
+            with tifffile.TiffFile(fn) as tif: s = tif.series[0]; axes, shape, dtype = s.axes, s.shape, s.dtype
+            y, x, b = _tiff_axes(axes, shape, fn)
+            return ImageInfo(1 if b is None else shape[b], _dtype_name(dtype, fn), (shape[y], shape[x]))
+        with _named_file(), Image.open(fn) as im:
+            if im.mode not in _PIL_MODES: raise SegError(f"{fn} is a {im.mode} image, which fastseg does not read. Convert it to RGB or greyscale.")
+            o = _orientation(im, ext)
+            (w, h), (bands, dtype) = im.size, _PIL_MODES[im.mode]
+            if im.format == 'PNG' and im.mode in ('RGB', 'RGBA') and _png_bit_depth(fn) == 16: dtype = 'uint16' # PIL shows 8 bits
+            return ImageInfo(bands, dtype, (w, h) if o in (5, 6, 7, 8) else (h, w), o)
+    except SegError: raise
+    except (OSError, ValueError, UnidentifiedImageError, tifffile.TiffFileError) as e: raise _unreadable(fn, e) from None
+
+def _orientation(im, ext)->int:
+    "The EXIF orientation tag, from the header: PIL's `getexif` on a PNG decodes the whole image to look past the pixels"
+    if ext in ('.jpg', '.jpeg', '.webp'): return im.getexif().get(0x0112, 1)
+    if ext == '.png' and 'exif' in im.info: # an eXIf chunk before the pixel data, where writers put it
+        exif = Image.Exif(); exif.load(im.info['exif']); return exif.get(0x0112, 1)
+    return 1
+
+def _png_bit_depth(fn)->int:
+    with open(fn, 'rb') as f: return f.read(25)[24] # the IHDR chunk's bit depth
+
+def _check_array_shape(shape, fn):
+    if len(shape) not in (2, 3):
+        raise SegError(f"{fn} holds an array of shape {shape}; an image array must be (height, width) or (height, width, bands).")
+    if len(shape) == 3 and shape[0] <= 16 < min(shape[1:]):
+        raise SegError(f"{fn} holds an array of shape {shape}, which looks like (bands, height, width); fastseg reads "
+                       f"(height, width, bands). Save it with np.save(fn, np.moveaxis(a, 0, -1)).")
+
+# %% ../nbs/01_data.ipynb #43c59ea9
+_ORIENT = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
+           6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).swapaxes(0, 1), 8: lambda a: np.rot90(a, 1)}
+_CV2_MODES, _CV2_EXTS = ('L', 'RGB', 'RGBA', 'I;16', 'I;16B', 'I;16L'), ('.png', '.jpg', '.jpeg', '.bmp') # OpenCV decodes these
+
+def _pil_array(im, fn):
+    if im.mode in ('I', 'F') or im.mode.startswith('I;16'): a = np.array(im)
+    else: a = np.asarray(im.convert('L' if _PIL_MODES[im.mode][0] == 1 else 'RGB'))
+    if a.dtype == np.int32:
+        if a.min() < 0 or a.max() > 65535: raise SegError(f"{fn} holds 32-bit integers outside 0..65535; save it as 16-bit or float.")
+        a = a.astype(np.uint16)
+    return a
+
+def _decode_pil_format(fn):
+    with _named_file(), Image.open(fn) as im:
+        if im.mode not in _CV2_MODES or fn.suffix.lower() not in _CV2_EXTS: return _pil_array(im, fn)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT) # a failed decode is reported by PIL, with the file name
+    try: a = cv2.imdecode(np.fromfile(fn, np.uint8), cv2.IMREAD_UNCHANGED) # ignores the EXIF tag: read_image applies it
+    finally: cv2.utils.logging.setLogLevel(level)
+    if a is None:
+        with _named_file(), Image.open(fn) as im: return _pil_array(im, fn)
+    if a.ndim == 3: a = cv2.cvtColor(a, cv2.COLOR_BGRA2RGB if a.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+    return a
+
+def read_image(fn)->np.ndarray:
+    "The image `fn` as an `(H, W, bands)` array, as displayed (EXIF applied), in its own sample type"
+    fn = Path(fn)
+    info, ext = image_info(fn), fn.suffix.lower()
+    try:
+        if ext in ARRAY_EXTS: a = np.load(fn)
+        elif ext in TIFF_EXTS:
+            with tifffile.TiffFile(fn) as tif: s = tif.series[0]; axes, a = s.axes, s.asarray()
+            y, x, b = _tiff_axes(axes, a.shape, fn)
+            a = np.moveaxis(a, [y, x] + ([b] if b is not None else []), [0, 1] + ([2] if b is not None else []))
+            a = a.reshape(a.shape[0], a.shape[1], -1)
+        else: a = _decode_pil_format(fn)
+    except SegError: raise
+    except (OSError, ValueError, UnidentifiedImageError, tifffile.TiffFileError, cv2.error) as e: raise _unreadable(fn, e) from None
+    if a.ndim == 2: a = a[..., None]
+    if info.orientation in _ORIENT: a = _ORIENT[info.orientation](a)
+    if a.dtype.kind == 'f' and a.dtype != np.float32: a = a.astype(np.float32)
+    return np.ascontiguousarray(a)
+
+# %% ../nbs/01_data.ipynb #02ff0ad7
+_SCALES = {'uint8': 255., 'uint16': 65535., 'float32': 1.}
+
+@dataclass(frozen=True)
+class InputSpec:
+    "What a model's inputs are: how many bands, and the sample type the files hold ('uint8', 'uint16', 'float32')"
+    n_in:int=3 # bands
+    dtype:str='uint8' # sample type of the files
+    @property
+    def scale(self)->float:
+        "Files' samples are divided by this to reach [0, 1] (float files: used as stored)"
+        return _SCALES[self.dtype]
+
+    @classmethod
+    def from_files(cls, files:list, # every image of the dataset (headers only are read)
+                   n_in:int|None=None, # bands, when declared; default decided from the files
+                   where:str='the dataset')->InputSpec: # named in errors
+        "The one `InputSpec` that fits all `files`: greyscale among RGB is converted, any other mix is an error naming files"
+        infos = {f: image_info(f) for f in files}
+        by = lambda key: {k: [f for f, i in infos.items() if key(i) == k] for k in sorted({key(i) for i in infos.values()})}
+        dtypes = by(lambda i: i.dtype)
+        if len(dtypes) > 1:
+            raise SegError(f"The images of {where} mix sample types: {_examples(dtypes)}. A model takes one kind of input: "
+                           f"convert the files to one bit depth.")
+        bands = by(lambda i: i.bands)
+        if n_in is None and len(bands) > 1 and set(bands) != {1, 3}:
+            raise SegError(f"The images of {where} mix band counts: {_examples(bands, 'band(s)')}. A model takes one number "
+                           f"of bands: convert or remove the odd files, or declare n_in (greyscale converts to RGB).")
+        want = n_in or (3 if set(bands) == {1, 3} else next(iter(bands), 3))
+        odd = {k: v for k, v in bands.items() if k != want and not (k == 1 and want == 3)}
+        if odd:
+            raise SegError(f"The images of {where} must all have {want} band(s) (or be greyscale, for RGB), but "
+                           f"{_examples(odd, 'band(s)')}. Convert or remove those files{'' if n_in else ', or declare n_in'}.")
+        return cls(want, next(iter(dtypes), 'uint8'))
+
+def _examples(groups:dict, unit='')->str:
+    return '; '.join(f"{len(v)} file(s) {k}{' ' + unit if unit else ''}, e.g. {v[0]}" for k, v in groups.items())
+
+# %% ../nbs/01_data.ipynb #e2c3d073
+def image_tensor(img, # an image file, or an (H, W[, bands]) array as `read_image` returns
+                 spec:InputSpec=InputSpec(), # what the model takes
+                 fn=None)->torch.Tensor: # the file `img` came from, named in errors
+    "`img` as a `(bands, H, W)` tensor for a model taking `spec`: uint8 for 8-bit inputs, else float32 in the file's scale"
+    if isinstance(img, (str, Path)): img, fn = read_image(img), img
+    a = np.asarray(img)
+    if a.ndim == 2: a = a[..., None]
+    kind = _dtype_name(a.dtype, fn or 'An image')
+    if kind != spec.dtype:
+        raise SegError(f"{fn or 'An image'} holds {kind} samples but the model takes {spec.dtype} images (it was trained "
+                       f"on those). Convert the file to {spec.dtype}.")
+    if a.shape[2] != spec.n_in:
+        if a.shape[2] == 1 and spec.n_in == 3: a = np.repeat(a, 3, axis=2)
+        else: raise SegError(f"{fn or 'An image'} has {a.shape[2]} band(s) but the model takes {spec.n_in}.")
+    t = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
+    return t if spec.dtype == 'uint8' else t.float().div_(spec.scale)
+
+def to_float(x:torch.Tensor)->torch.Tensor:
+    "Images from `image_tensor` as float: 8-bit ones divided by 255, the others as they are"
+    return x.float().div_(255) if x.dtype == torch.uint8 else x.float()
+
+def display_image(x:torch.Tensor)->np.ndarray:
+    "An image tensor `(bands, H, W)` as uint8 to look at: its first three bands (or one), non-8-bit ones stretched min to max"
+    x = x.as_subclass(torch.Tensor).detach().cpu()
+    x = x[:3] if x.shape[0] >= 3 else x[:1]
+    if x.dtype != torch.uint8:
+        lo, hi = x.min(), x.max()
+        x = ((x - lo) / (hi - lo).clamp(min=1e-12) * 255).round().byte()
+    return x.permute(1, 2, 0).squeeze(-1).numpy()
 
 # %% ../nbs/01_data.ipynb #0306dc7e
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif') # image files fastseg reads
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp', '.npy') # image files fastseg reads
 SPLIT_ALIASES = {'val': 'valid', 'validation': 'valid', 'training': 'train'} # other names for the standard splits
 
 def image_files(folder)->dict:
@@ -33,7 +229,7 @@ def image_files(folder)->dict:
 
 def read_list(path)->list:
     "Stems listed in a split file; takes the first token of a line, so SegNet's `img.png annot.png` lines work too"
-    return [Path(l.split()[0]).stem for l in Path(path).read_text().splitlines() if l.strip()]
+    return [Path(l.split()[0]).stem for l in read_text(path, 'split list').splitlines() if l.strip()]
 
 def _split_name(split): return SPLIT_ALIASES.get(split, split)
 
@@ -44,8 +240,9 @@ class SegLayout:
     default_codes, default_source = None, '' # class names used when the folder has no codes.txt
     def __init__(self,
                  path, # the dataset's root folder
-                 void:list|None=None): # class names to treat as void; default: `Void`, `Unlabelled`, ...
-        self.path = Path(path)
+                 void:list|None=None, # class names to treat as void; default: `Void`, `Unlabelled`, ...
+                 n_in:int|None=None): # bands of the images, if declared; default decided from all of them
+        self.path, self.declared_n_in = Path(path), n_in
         self.codes = self.read_codes(void)
         self.splits = self.find_splits()
 
@@ -84,24 +281,19 @@ class SegLayout:
         return self.mask(img)
 
     @property
-    def n_in(self)->int:
-        "Number of image channels, read from the first training image"
-        if not hasattr(self, '_n_in'): self._n_in = image_channels(self.items('train')[0])
-        return self._n_in
+    def spec(self)->InputSpec:
+        "Bands and sample type of the images, decided from every image of the dataset (headers only)"
+        if not hasattr(self, '_spec'):
+            self._spec = InputSpec.from_files([p for v in self.splits.values() for p in v], self.declared_n_in, str(self.path))
+        return self._spec
+    @property
+    def n_in(self)->int: return self.spec.n_in
 
     def __repr__(self):
         return (f"{type(self).__name__}({str(self.path)!r}, classes={self.codes.classes}, n_in={self.n_in}, "
                 f"splits={ {k: len(v) for k, v in self.splits.items()} })")
 
 # %% ../nbs/01_data.ipynb #a436e045
-def image_channels(fn)->int:
-    "1 for single-channel images (grey, 16-bit, float), else 3"
-    try:
-        with Image.open(fn) as im: mode = im.mode
-    except (OSError, UnidentifiedImageError) as e:
-        raise SegError(f"Cannot read the image {fn}: {e}. Replace or remove the file (and its line in the split list).") from None
-    return 1 if mode in ('1', 'L', 'I', 'I;16', 'I;16B', 'F') else 3
-
 def _read_index_mask(fn):
     fn = Path(fn)
     if not fn.exists(): raise SegError(f"Missing label file {fn}. Add it, or remove its image from the split list.")
@@ -232,12 +424,12 @@ def read_colour_table(fn)->dict:
     "Class name -> (r, g, b) from `class_dict.csv` (name,r,g,b) or `label_colors.txt` (r g b name)"
     fn, table = Path(fn), {}
     try:
+        text = read_text(fn, 'colour table')
         if fn.suffix == '.csv':
-            with open(fn, newline='') as f:
-                for row in csv.DictReader(f):
-                    table[row['name'].strip()] = tuple(int(row[k]) for k in 'rgb')
+            for row in csv.DictReader(io.StringIO(text)):
+                table[row['name'].strip()] = tuple(int(row[k]) for k in 'rgb')
         else:
-            for line in fn.read_text().splitlines():
+            for line in text.splitlines():
                 if line.strip():
                     *rgb, name = line.split(maxsplit=3)
                     table[name.strip()] = tuple(int(v) for v in rgb)
@@ -288,28 +480,27 @@ class BoxesLayout(SegLayout):
         imgs = image_files(self.path/'images')
         self.boxes = {}
         fn = self.path/'boxes.csv'
-        with open(fn, newline='') as f:
-            for i, row in enumerate(csv.DictReader(f), start=2):
-                try: box = tuple(float(row[k]) for k in ('x', 'y', 'w', 'h'))
-                except (KeyError, TypeError, ValueError):
-                    raise SegError(f"{fn} line {i}: expected columns image,x,y,w,h with numbers, got {dict(row)}.") from None
-                if box[2] <= 0 or box[3] <= 0:
-                    raise SegError(f"{fn} line {i}: box {box} has a non-positive width or height; fix or remove the row.")
-                if Path(row['image']).stem not in imgs:
-                    raise SegError(f"{fn} line {i}: image {row['image']!r} is not in {self.path/'images'}.")
-                self.boxes.setdefault(Path(row['image']).stem, []).append(box)
+        for i, row in enumerate(csv.DictReader(io.StringIO(read_text(fn, 'box list'))), start=2):
+            try: box = tuple(float(row[k]) for k in ('x', 'y', 'w', 'h'))
+            except (KeyError, TypeError, ValueError):
+                raise SegError(f"{fn} line {i}: expected columns image,x,y,w,h with numbers, got {dict(row)}.") from None
+            if box[2] <= 0 or box[3] <= 0:
+                raise SegError(f"{fn} line {i}: box {box} has a non-positive width or height; fix or remove the row.")
+            if Path(row['image']).stem not in imgs:
+                raise SegError(f"{fn} line {i}: image {row['image']!r} is not in {self.path/'images'}.")
+            self.boxes.setdefault(Path(row['image']).stem, []).append(box)
         return _list_or_random_split(self.path, imgs)
     def label_path(self, img): return self.path/'boxes.csv'
     def read_stored(self, img):
-        with Image.open(img) as im: w, h = im.size
-        return boxes_to_mask(self.boxes.get(Path(img).stem, []), (h, w))
+        return boxes_to_mask(self.boxes.get(Path(img).stem, []), image_info(img).size)
 
 # %% ../nbs/01_data.ipynb #a0b401bd
 LAYOUTS = {c.name: c for c in (VocLayout, SegnetLayout, ColourLayout, CamvidLayout, BinaryLayout, BoxesLayout)}
 
 def load_source(path, # dataset root folder
                 layout:str|None=None, # one of `LAYOUTS`; default: detect it
-                void:list|None=None)->SegLayout: # class names to treat as void
+                void:list|None=None, # class names to treat as void
+                n_in:int|None=None)->SegLayout: # bands of the images; default decided from all of them
     "The dataset at `path` as a `SegLayout`, its layout detected or named"
     path = Path(path)
     if not path.is_dir(): raise SegError(f"{path} is not a folder. Pass the root folder of a dataset.")
@@ -318,9 +509,9 @@ def load_source(path, # dataset root folder
         cls = LAYOUTS[layout]
         if not cls.matches(path):
             raise SegError(f"{path} does not look like the {layout!r} layout, which needs: {cls.signature}.")
-        return cls(path, void)
+        return cls(path, void, n_in)
     for cls in LAYOUTS.values():
-        if cls.matches(path): return cls(path, void)
+        if cls.matches(path): return cls(path, void, n_in)
     found = ', '.join(sorted(p.name + ('/' if p.is_dir() else '') for p in path.iterdir() if not p.name.startswith('.'))[:12]) or 'nothing'
     expect = '\n'.join(f'  {c.name:8s} {c.signature}' for c in LAYOUTS.values())
     raise SegError(f"Cannot recognise the dataset layout of {path} (it holds: {found}). fastseg reads these layouts:\n{expect}")
@@ -334,18 +525,30 @@ def _is_jpeg_like(stored, codes):
     near = cv2.dilate(bad.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~bad
     return len(np.unique(stored[near])) > 1
 
+def size_mismatch(img, # the image file
+                  img_size:tuple, # its (height, width) as displayed
+                  lab, # its label file
+                  lab_size:tuple)->str|None: # the label's (height, width)
+    "The message for an image and label of different sizes (naming an EXIF rotation that explains it), or None"
+    if tuple(img_size) == tuple(lab_size): return None
+    (h, w), (lh, lw) = img_size, lab_size
+    msg = f"{img} is {w}x{h} but its label {lab} is {lw}x{lh}; they must match."
+    o = image_info(img).orientation
+    if o in (5, 6, 7, 8) and (w, h) == (lh, lw):
+        msg += (f" The image's EXIF orientation tag ({o}) rotates it by 90 degrees for display, and fastseg uses images as "
+                f"displayed; the label matches the stored, unrotated pixels. Rotate the label to match the displayed "
+                f"image, or remove the tag from the image (e.g. exiftool -Orientation= -n).")
+    return msg
+
 def _check_pair(src, img):
-    try:
-        with Image.open(img) as im: im.load(); isize = im.size
-    except (OSError, UnidentifiedImageError) as e:
-        return f"Cannot read the image {img}: {e}. Replace or remove it.", None
+    try: isize = read_image(img).shape[:2]
+    except SegError as e: return str(e), None
     lab = src.label_path(img)
     if lab.suffix.lower() in ('.jpg', '.jpeg'):
         return f"{lab} is a JPEG: lossy compression puts stray values near class boundaries. Save masks as PNG.", None
     try: stored = src.read_stored(img)
     except SegError as e: return str(e), None
-    if stored.shape[::-1] != isize:
-        return f"{img} is {isize[0]}x{isize[1]} but its label {lab} is {stored.shape[1]}x{stored.shape[0]}; they must match.", None
+    if (msg := size_mismatch(img, isize, lab, stored.shape)): return msg, None
     try: mask = src.codes.encode(stored, fn=lab)
     except SegError as e: return str(e) + (' ' + _JPEG_HINT if _is_jpeg_like(stored, src.codes) else ''), None
     return None, np.bincount(mask.ravel(), minlength=256)
@@ -376,21 +579,56 @@ def check_source(src:SegLayout, # the dataset to check
             'pixels': {n: int(counts[i]) for i, n in enumerate(src.codes.classes)}, 'ignored': int(counts[IGNORE_INDEX])}
 
 # %% ../nbs/01_data.ipynb #7eda7e14
-def image_stats(files, # images to measure (a sample is enough)
-                n_in:int=1)->tuple: # channels
-    "Per-channel mean and std of `files`, pixel values scaled to [0, 1]"
-    acc = np.zeros((3, n_in))
+def image_stats(files:list, # images to measure (a sample of up to `n` is read)
+                spec:InputSpec, # how they become tensors
+                n:int=64)->tuple: # most files to read, evenly spaced
+    "Per-band mean and std of `files` as the model sees them (8-bit and 16-bit scaled to [0, 1], float as stored)"
+    files = list(files)[::max(1, len(files) // n)][:n]
+    acc = torch.zeros(3, spec.n_in, dtype=torch.float64)
     for f in files:
-        with Image.open(f) as im: a = np.asarray(im.convert('L' if n_in == 1 else 'RGB'), np.float64) / 255
-        a = a.reshape(-1, n_in)
-        acc += np.stack([np.full(n_in, len(a)), a.sum(0), (a ** 2).sum(0)])
+        a = to_float(image_tensor(f, spec)).double().flatten(1)
+        acc += torch.stack([torch.full((spec.n_in,), a.shape[1], dtype=torch.float64), a.sum(1), (a ** 2).sum(1)])
     mean = acc[1] / acc[0]
-    return mean.tolist(), np.sqrt(acc[2] / acc[0] - mean ** 2).tolist()
+    return mean.tolist(), (acc[2] / acc[0] - mean ** 2).clamp(min=0).sqrt().tolist()
 
 # %% ../nbs/01_data.ipynb #2a8e14e5
+class ReadSegImage(Transform):
+    "Type transform: an image file -> `TensorSegImage`, by the one reader, for a dataset whose inputs are `spec`"
+    def __init__(self, spec:InputSpec): self.spec = spec
+    def encodes(self, fn:Path|str): return TensorSegImage(image_tensor(fn, self.spec))
+
+class SegToFloat(DisplayedTransform):
+    "Batch transform (on the GPU, as fastai's `IntToFloatTensor`): images to float with `to_float`, masks to long"
+    order = 10
+    def encodes(self, x:TensorSegImage): return to_float(x)
+    def encodes(self, x:TensorSegMask): return x.long()
+
+class ToSegMask(Transform):
+    "Type transform: a class-index mask array (from a layout) -> `TensorSegMask`; its `loss_func` is what fastai infers"
+    loss_func = CrossEntropyLossFlat(axis=1, ignore_index=IGNORE_INDEX) # as fastai's masks, with void ignored
+    def encodes(self, a:np.ndarray): return TensorSegMask(torch.from_numpy(a))
+
+def SegImageBlock(spec:InputSpec=InputSpec()): # the dataset's inputs
+    "A fastai `TransformBlock` of images read into `TensorSegImage`"
+    return TransformBlock(type_tfms=ReadSegImage(spec), batch_tfms=SegToFloat)
+
+def SegMaskBlock(codes:list|None=None): # class names, for `show_batch`
+    "A fastai `TransformBlock` of class-index masks (arrays from a layout) as `TensorSegMask`"
+    return TransformBlock(type_tfms=ToSegMask(), item_tfms=AddMaskCodes(codes=codes), batch_tfms=SegToFloat)
+
+# %% ../nbs/01_data.ipynb #51f9ecc5
+_FASTAI_GEOMETRY = {Resize: 'SegResize', RandomCrop: 'SegRandomCrop', CropPad: 'SegCropPad', RandomResizedCrop: 'SegResize'}
+
+def _check_item_tfms(tfms):
+    for t in tfms:
+        for cls, ours in _FASTAI_GEOMETRY.items():
+            if type(t) is cls:
+                raise SegError(f"item_tfms: fastai's {cls.__name__} works on PIL images, and fastseg reads images as tensors "
+                               f"(16-bit and N-band images have no PIL form). Use fastseg's {ours}, which takes the same arguments.")
+    return list(tfms)
+
 def _size(size, img):
-    if size is None:
-        with Image.open(img) as im: return im.size[::-1]
+    if size is None: return image_info(img).size
     return (size, size) if isinstance(size, int) else tuple(size)
 
 def seg_datablock(src:SegLayout, # the dataset
@@ -400,39 +638,69 @@ def seg_datablock(src:SegLayout, # the dataset
                   flip_vert:bool=False, # also flip vertically and rotate by 90 degrees (satellite, microscopy)
                   stats:tuple|None=None, # normalisation (mean, std); default as described above
                   item_tfms:list|None=None)->DataBlock: # extra item transforms, run before the resize (random crops, CLAHE)
-    "fastai `DataBlock` for `src`: images and void-aware masks, resized, augmented and normalised"
-    train, valid = src.items('train'), src.items(valid_split)
-    size = _size(size, train[0])
-    if stats is None: stats = imagenet_stats if src.n_in == 3 else image_stats(train[:32], 1)
-    if aug is True: aug = aug_transforms(flip_vert=flip_vert, max_rotate=10., max_warp=0.1, pad_mode='zeros')
-    dblock = DataBlock(blocks=(ImageBlock(PILImageBW if src.n_in == 1 else PILImage), MaskBlock(src.codes.classes)),
-                       get_y=src, splitter=IndexSplitter(range(len(train), len(train) + len(valid))),
-                       item_tfms=[*(item_tfms or []), Resize(size, method='squish')],
-                       batch_tfms=[*(aug or []), Normalize.from_stats(*stats)])
-    dblock.items, dblock.stats, dblock.size = train + valid, stats, size
-    return dblock
+    "fastai `DataBlock` for `src`: images by the one reader and void-aware masks, resized, augmented and normalised"
+    train, valid, spec = src.items('train'), src.items(valid_split), src.spec
+    if aug is True: aug = aug_transforms(flip_vert=flip_vert, max_rotate=10., max_warp=0.1, pad_mode='zeros',
+                                         max_lighting=0. if spec.dtype == 'float32' else 0.2)
+    return DataBlock(blocks=(SegImageBlock(spec), SegMaskBlock(src.codes.classes)),
+                     get_y=src, splitter=IndexSplitter(range(len(train), len(train) + len(valid))),
+                     item_tfms=[*_check_item_tfms(item_tfms or []), SegResize(_size(size, train[0]), method='squish')],
+                     batch_tfms=[*(aug or []), Normalize.from_stats(*(stats or default_stats(src)))])
 
-# %% ../nbs/01_data.ipynb #51f9ecc5
-def seg_dataloaders(path, # dataset root folder, in any layout of `LAYOUTS`
-                    layout:str|None=None, # the layout's name; default: detect it
+def default_stats(src:SegLayout)->tuple:
+    "ImageNet statistics for 8-bit RGB datasets, else the training images' own per-band mean and std"
+    return imagenet_stats if src.spec == InputSpec(3, 'uint8') else image_stats(src.items('train'), src.spec)
+
+# %% ../nbs/01_data.ipynb #7417a75d
+class SegDataLoaders(DataLoaders):
+    "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
+    def __init__(self, *loaders, layout:SegLayout, stats:tuple, size:tuple, **kwargs):
+        super().__init__(*loaders, **kwargs)
+        self.layout, self.stats, self.size = layout, stats, tuple(size)
+    def new_empty(self)->SegDataLoaders:
+        "Loaders without items, as fastai's `new_empty` (what `Learner.export` pickles), keeping layout, statistics and size"
+        return type(self)(*[dl.new(dl.dataset.new_empty()) for dl in self.loaders], path=self.path, device=self.device,
+                          layout=self.layout, stats=self.stats, size=self.size)
+    @property
+    def codes(self)->SegCodes: return self.layout.codes
+    @property
+    def spec(self)->InputSpec: return self.layout.spec
+    @property
+    def n_in(self)->int: return self.layout.spec.n_in
+
+    @classmethod
+    def from_layout(cls, src:SegLayout, # a dataset from `load_source`
                     size=None, # int or (height, width); default the first training image's size
                     bs:int=8, # batch size
                     valid_split:str='valid', # split used for validation
                     aug:bool|list=True, # augmentation (see `seg_datablock`)
                     flip_vert:bool=False, # vertical flips too
-                    void:list|None=None, # class names to treat as void
                     check:bool=True, # check the data first (`check_source`)
                     max_check:int|None=2000, # check a random sample of larger datasets
                     num_workers:int|None=None, # DataLoader workers; default fastai's
                     item_tfms:list|None=None, # extra item transforms before the resize (see `seg_datablock`)
-                    **kwargs): # passed to `DataBlock.dataloaders`
-    "fastai `DataLoaders` for the segmentation dataset at `path`, checked, with void as `IGNORE_INDEX`"
-    src = load_source(path, layout, void)
-    if check: check_source(src, splits=['train', valid_split], max_items=max_check)
-    dblock = seg_datablock(src, size, valid_split, aug, flip_vert, item_tfms=item_tfms)
-    if num_workers is not None: kwargs['num_workers'] = num_workers
-    kwargs.setdefault('pin_memory', torch.cuda.is_available()) # page-locked batches copy to the GPU without blocking
-    kwargs.setdefault('path', src.path) # the Learner's path, as in fastai's own segmentation DataLoaders: lr_find and save use <path>/models
-    dls = dblock.dataloaders(dblock.items, bs=bs, **kwargs)
-    dls.source, dls.stats, dls.size = src, dblock.stats, dblock.size
-    return dls
+                    stats:tuple|None=None, # normalisation (mean, std); default `default_stats`
+                    **kwargs)->SegDataLoaders: # passed to `DataBlock.dataloaders`
+        "`SegDataLoaders` for the dataset `src`, checked, with void as `IGNORE_INDEX`"
+        if check: check_source(src, splits=['train', valid_split], max_items=max_check)
+        stats = stats or default_stats(src)
+        dblock = seg_datablock(src, size, valid_split, aug, flip_vert, stats, item_tfms)
+        if num_workers is not None: kwargs['num_workers'] = num_workers
+        kwargs.setdefault('pin_memory', torch.cuda.is_available()) # page-locked batches copy to the GPU without blocking
+        kwargs.setdefault('path', src.path) # the Learner's path, as in fastai's own segmentation DataLoaders
+        dls = dblock.dataloaders(src.items('train') + src.items(valid_split), bs=bs, **kwargs)
+        return cls(*dls.loaders, path=dls.path, device=dls.device, layout=src, stats=stats,
+                   size=_size(size, src.items('train')[0]))
+
+    @classmethod
+    def from_folder(cls, path, # dataset root folder, in any layout of `LAYOUTS`
+                    layout:str|None=None, # the layout's name; default: detect it
+                    void:list|None=None, # class names to treat as void
+                    n_in:int|None=None, # bands of the images; default decided from all of them
+                    **kwargs)->SegDataLoaders: # passed to `from_layout`: size, bs, valid_split, aug, ...
+        "`SegDataLoaders` for the dataset folder `path`, its layout detected or named"
+        return cls.from_layout(load_source(path, layout, void, n_in), **kwargs)
+
+def seg_dataloaders(path, layout:str|None=None, size=None, bs:int=8, **kwargs)->SegDataLoaders:
+    "`SegDataLoaders.from_folder`: DataLoaders for the segmentation dataset at `path`"
+    return SegDataLoaders.from_folder(path, layout, size=size, bs=bs, **kwargs)

@@ -9,7 +9,8 @@ from .core import *
 from .data import load_source
 from . import metrics
 from .metrics import seg_scores, iou_per_class
-from .inference import SegModel, model_config, split_confusions, read_image
+from .inference import SegModel, model_config, split_confusions
+from .data import image_tensor, display_image
 
 # %% auto #0
 __all__ = ['SegInterpretation']
@@ -39,7 +40,7 @@ class SegInterpretation:
                      split:str='valid', **kwargs)->SegInterpretation:
         "Interpret `learn`'s model on its own dataset, without saving it first"
         sm = SegModel(learn.model, model_config(learn), device=learn.dls.device)
-        return cls.from_model(sm, learn.dls.source.path, split, learn.dls.source.name, **kwargs)
+        return cls.from_model(sm, learn.dls.layout.path, split, learn.dls.layout.name, **kwargs)
 
     @property
     def scores(self)->dict:
@@ -93,8 +94,8 @@ def show_worst(self:SegInterpretation, k:int=4, # number of images
     rows = self.image_scores()[:k]
     fig, axs = plt.subplots(len(rows), 3, figsize=(9, 2.6 * len(rows)), squeeze=False)
     for r, row in zip(rows, axs):
-        im = read_image(r['file'], self.model.n_in)
-        for ax, a, t in zip(row, (im, pal[self.src.mask(r['file'])], pal[self.model.predict(im)]),
+        im = image_tensor(r['file'], self.model.spec)
+        for ax, a, t in zip(row, (display_image(im), pal[self.src.mask(r['file'])], pal[self.model.predict(im)]),
                             (f"{r['file'].name}", 'truth', f"prediction, IoU {r['miou']:.2f}")):
             ax.imshow(a, cmap='gray' if a.ndim == 2 else None); ax.set_title(t, fontsize=9); ax.axis('off')
     fig.tight_layout()

@@ -104,8 +104,7 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
         print(f"{arch} has no pretrained weights; training it from random weights."); pretrained = False
     loss_func = loss_func or CrossEntropy()
     if a.wrap_loss is not None and not isinstance(loss_func, DeepSupervisionLoss): loss_func = a.wrap_loss(loss_func)
-    src = getattr(dls, 'source', None)
-    n_in = n_in or (src.n_in if src is not None else 3)
+    n_in = n_in or getattr(dls, 'n_in', None) or dls.one_batch()[0].shape[1] # fastai's own DataLoaders: from a batch
     if pretrained and n_in == 3 and not dls.after_batch.fs.filter(risinstance(Normalize)): # as unet_learner does
         dls.add_tfms([Normalize.from_stats(*imagenet_stats)], 'after_batch')
     n_out = n_out or get_c(dls)

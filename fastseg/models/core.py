@@ -116,7 +116,7 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
     "Assert the shape, backward, parameter-group and overfit contract of a segmentation model; return the final loss"
     from fastseg.losses import CrossEntropy
     loss_func = loss_func or CrossEntropy()
-    for n_in in (3, 1):
+    for n_in in (3, 1, 4): # RGB, greyscale, RGB + near-infrared
         m = build(n_in, 3).eval()
         with torch.no_grad(): out = m(torch.randn(2, n_in, *size))
         assert tuple(out.shape) == (2, 3, *size), f"n_in={n_in}: output {tuple(out.shape)} for input {(2, n_in, *size)}"
