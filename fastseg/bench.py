@@ -4,9 +4,9 @@
 
 # %% ../nbs/31_bench.ipynb #00c85465
 from __future__ import annotations
-import datetime, json, os, platform, statistics, tempfile, time
+import datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, tifffile, torch
 from PIL import Image
 from fastcore.basics import num_cpus
 from fastai.callback.core import Callback, CancelFitException
@@ -17,11 +17,12 @@ from .data import seg_dataloaders, IMAGE_EXTS
 from .synth import synth_camvid
 from .learner import ARCHS, build_model, seg_learner
 from .training import set_precision
-from .inference import read_image, tiled_predict
+from .data import read_image
+from .inference import tiled_predict
 
 # %% auto #0
 __all__ = ['DECODERS', 'TARGETS', 'BENCH_ARCHS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer',
-           'bench_tiled', 'check_targets', 'run_bench', 'bench_markdown']
+           'bench_tiled', 'write_test_raster', 'bench_raster', 'check_targets', 'run_bench', 'bench_markdown']
 
 # %% ../nbs/31_bench.ipynb #6856ac67
 def _sync(device):
@@ -58,7 +59,7 @@ class _PeakMemory:
 def _pil_decode(fn):
     with Image.open(fn) as im: return np.asarray(im.convert('RGB'))
 
-DECODERS = dict(PIL=_pil_decode, OpenCV=lambda fn: read_image(fn, 3)) # decoder name -> file -> RGB array
+DECODERS = dict(PIL=_pil_decode, OpenCV=read_image) # decoder name -> file -> array (fastseg's reader: OpenCV for 8/16-bit PNG and JPEG)
 
 def bench_decode(files:list, # image files
                  source:str, # what they are, for the report
@@ -164,6 +165,56 @@ def bench_tiled(arch:str='fcn_resnet', backbone:str|None='resnet18',
     return dict(arch=arch, backbone=backbone, size=list(size), n_in=n_in, tile=tile, overlap=overlap, bs=bs,
                 precision=precision, ms=round(1000 * s, 1), peak_mem_mib=mem.mib)
 
+# %% ../nbs/31_bench.ipynb #de862c60
+_RASTER_CHILD = '''
+import json, resource, sys, time, torch
+from fastseg.inference import SegModel, predict_files
+from fastseg.learner import build_model
+a = json.loads(sys.argv[1])
+cfg = dict(arch=a['arch'], backbone=a['backbone'], n_in=a['n_in'], n_out=a['classes'], size=[a['tile']] * 2, dtype='uint16',
+           classes=[f'class{i}' for i in range(a['classes'])], mean=[0.5] * a['n_in'], std=[0.25] * a['n_in'])
+net = torch.nn.Conv2d(a['n_in'], a['classes'], 1) if a['arch'] == 'probe' else build_model(a['arch'], a['backbone'], a['classes'], a['n_in'], (a['tile'],) * 2)
+sm = SegModel(net, cfg, a['device'], a['precision'])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+predict_files(sm, a['image'], a['out'], bs=a['bs'], tile=a['tile'], overlap=a['overlap'], overlays=False, show=False)
+if sm.device.type == 'cuda': torch.cuda.synchronize()
+print(json.dumps(dict(s=time.perf_counter() - t, base_kib=base, peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      gpu_mib=torch.cuda.max_memory_allocated() / 2**20 if sm.device.type == 'cuda' else None)))
+'''
+
+def write_test_raster(fn, size:tuple, n_in:int, rows:int=512)->Path:
+    "An uncompressed uint16 TIFF `(H, W, n_in)` of smooth blobs, written through a memory map `rows` at a time"
+    kw = dict(shape=tuple(size)) if n_in == 1 else dict(shape=(*size, n_in), planarconfig='contig')
+    m = tifffile.memmap(fn, dtype=np.uint16, photometric='minisblack', **kw)
+    xx = np.arange(size[1], dtype=np.float32)
+    for y in range(0, size[0], rows):
+        yy = np.arange(y, min(y + rows, size[0]), dtype=np.float32)[:, None]
+        base = (np.sin(yy / 97) * np.cos(xx / 131) + 1) * 30000
+        band = (base[..., None] + np.arange(n_in) * 1000).astype(np.uint16)
+        m[y:y + rows] = band[..., 0] if n_in == 1 else band
+    m.flush(); del m
+    return Path(fn)
+
+def bench_raster(size=(4096, 4096), # image (height, width)
+                 n_in:int=1, tile:int=1024, overlap:int=128, bs:int=4, # bands, tiles, their overlap and tiles per batch
+                 arch:str='fcn_resnet', backbone:str|None='resnet18', classes:int=4, # arch 'probe': a 1x1 convolution
+                 precision:str='fp32', device=None, folder=None)->dict: # folder: where the TIFF is written (default a temporary one)
+    "Peak memory and time of `predict_files` labelling a `size` x `n_in` uint16 TIFF in tiles, in a fresh process"
+    device = str(seg_device(device))
+    with tempfile.TemporaryDirectory(dir=folder) as td:
+        img = write_test_raster(Path(td)/'scene.tif', tuple(size), n_in)
+        args = dict(image=str(img), out=str(Path(td)/'pred'), arch=arch, backbone=backbone, n_in=n_in, classes=classes,
+                    tile=tile, overlap=overlap, bs=bs, precision=precision, device=device)
+        r = subprocess.run([sys.executable, '-c', _RASTER_CHILD, json.dumps(args)], capture_output=True, text=True)
+        if r.returncode: raise SegError(f"The raster benchmark failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+        m = json.loads(r.stdout.strip().splitlines()[-1])
+        written = sorted((Path(td)/'pred'/'masks').iterdir())
+    return dict(size=list(size), n_in=n_in, tile=tile, overlap=overlap, bs=bs, arch=arch, classes=classes, precision=precision,
+                image_mib=round(size[0] * size[1] * n_in * 2 / 2**20), s=round(m['s'], 1), base_rss_mib=round(m['base_kib'] / 1024),
+                peak_rss_mib=round(m['peak_kib'] / 1024), peak_gpu_mib=None if m['gpu_mib'] is None else round(m['gpu_mib']),
+                output=written[0].name)
+
 # %% ../nbs/31_bench.ipynb #2822bb6a
 TARGETS = [ # (name, what is measured, how to find the row, goal, higher is better)
     ('ICNet 1024x2048 fp16 batch 1', 'fps', ('infer', dict(arch='icnet', size=[1024, 2048], bs=1, precision='fp16')), 300, True),
@@ -188,9 +239,11 @@ def check_targets(res:dict)->list:
 
 def _settings(gpu):
     if gpu: return dict(train_size=(360, 480), train_bs=32, steps=20, infer_sizes=[(360, 480), (1024, 2048)], infer_bs=[1, 8],
-                        precisions=['fp32', 'fp16', 'bf16'], compile=[False, True], tiled=dict(size=(3072, 3072), tile=1024, overlap=128, bs=16))
+                        precisions=['fp32', 'fp16', 'bf16'], compile=[False, True], tiled=dict(size=(3072, 3072), tile=1024, overlap=128, bs=16),
+                        raster=dict(sizes=[(s, s) for s in (4096, 14000, 20000)], bands=[1, 4], tile=1024, overlap=128, bs=8))
     return dict(train_size=(64, 96), train_bs=4, steps=3, infer_sizes=[(96, 128), (128, 256)], infer_bs=[1, 4],
-                precisions=['fp32'], compile=[False], tiled=dict(size=(512, 512), tile=256, overlap=32, bs=4))
+                precisions=['fp32'], compile=[False], tiled=dict(size=(512, 512), tile=256, overlap=32, bs=4),
+                raster=dict(sizes=[(1024, 1024)], bands=[1, 4], tile=256, overlap=32, bs=2))
 
 BENCH_ARCHS = ('unet', 'fcn8s', 'fcn_resnet', 'deeplabv3', 'icnet') # the architectures a default benchmark covers
 
@@ -209,7 +262,7 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
     if bad: raise SegError(f"Unknown architecture {bad[0]!r}; choose from: {', '.join(ARCHS)}.")
     res = dict(device=device_name(device), torch=torch.__version__, fastseg=fastseg.__version__,
                date=datetime.datetime.now().isoformat(timespec='seconds'), full=full, settings=st,
-               decode=[], train=[], infer=[], tiled=[], targets=[])
+               decode=[], train=[], infer=[], tiled=[], raster=[], targets=[])
     with tempfile.TemporaryDirectory() as td:
         n_imgs = st['train_bs'] * (st['steps'] + 4)
         syn = synth_camvid(Path(td)/'synth', n_train=n_imgs, n_valid=st['train_bs'], size=st['train_size'])
@@ -225,6 +278,8 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
         jobs += [('infer', dict(arch=a, size=s, bs=b, precision=p, compile=c)) for a in archs for s in st['infer_sizes']
                  for b in st['infer_bs'] for p in st['precisions'] for c in st['compile']]
         jobs += [('tiled', dict(precision=p)) for p in st['precisions']]
+        rs = st['raster']
+        jobs += [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
         for part, kw in progress(jobs, show):
             try:
                 if part == 'train':
@@ -233,6 +288,8 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
                     row = bench_train(kw.pop('data'), backbone=backbone, size=st['train_size'], bs=st['train_bs'],
                                       warmup=3, steps=st['steps'], **kw) | dict(data=dn)
                 elif part == 'infer': row = bench_infer(**kw, device=device)
+                elif part == 'raster':
+                    row = bench_raster(**kw, tile=rs['tile'], overlap=rs['overlap'], bs=rs['bs'], device=device, folder=out)
                 else: row = bench_tiled(**st['tiled'], **kw, device=device)
             except (torch.OutOfMemoryError, RuntimeError, SegError) as e:
                 row = dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
@@ -268,5 +325,9 @@ def bench_markdown(res:dict)->str:
              '## Tiled prediction of one large image\n', _table(res['tiled'], [('arch', 'arch'), ('size', 'size'), ('channels', 'n_in'),
                  ('tile', 'tile'), ('overlap', 'overlap'), ('tiles/batch', 'bs'), ('precision', 'precision'), ('ms', 'ms'),
                  ('peak MiB', 'peak_mem_mib'), err]),
+             '## Memory: huge rasters labelled in tiles (`predict_files`, a fresh process)\n', _table(res.get('raster', []), [
+                 ('size', 'size'), ('bands', 'n_in'), ('image MiB (uint16)', 'image_mib'), ('tile', 'tile'), ('overlap', 'overlap'),
+                 ('tiles/batch', 'bs'), ('classes', 'classes'), ('precision', 'precision'), ('s', 's'),
+                 ('RSS before, MiB', 'base_rss_mib'), ('peak RSS MiB', 'peak_rss_mib'), ('peak GPU MiB', 'peak_gpu_mib'), err]),
              '## Targets\n', _table(res['targets'], [('target', 'target'), ('goal', 'goal'), ('measured', 'measured'), ('result', 'note')])]
     return '\n'.join(parts)

@@ -4,36 +4,42 @@
 
 # %% ../nbs/30_inference.ipynb #b616d7eb
 from __future__ import annotations
-import contextlib, copy, io, json, os, tempfile, warnings
+import contextlib, copy, io, json, mmap, os, tempfile, warnings
 from pathlib import Path
-import cv2, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+import cv2, numpy as np, tifffile, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 from safetensors import SafetensorError
 from safetensors.torch import save_file, safe_open
 from fastcore.basics import patch, num_cpus
 import fastseg
 from .core import *
-from .data import load_source, IMAGE_EXTS
+from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_axes, SegDataLoaders, image_tensor, read_image, to_float, size_mismatch, display_image
 from .models.core import resize_to
 from .learner import build_model, ARCHS
 from .metrics import confusion_matrix, seg_scores
 
 # %% auto #0
-__all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'TTA_SCALES', 'ONNX_TOLERANCE', 'model_config', 'save_model',
-           'SegModel', 'load_image', 'read_image', 'image_tensor', 'resize_image', 'tta_probs', 'blend_window',
+__all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'TTA_SCALES', 'GEO_TAGS', 'LABEL_TILE', 'PNG_PIXELS', 'OVERLAY_PIXELS',
+           'ONNX_TOLERANCE', 'model_config', 'save_model', 'SegModel', 'input_tensor', 'tta_probs', 'blend_window',
            'check_tiling', 'tiled_predict', 'default_workers', 'ImageFiles', 'image_batches', 'split_confusions',
-           'evaluate', 'input_images', 'predict_files', 'show_predictions', 'Normalised', 'export_onnx']
+           'evaluate', 'Raster', 'stream_labels', 'write_labels', 'input_images', 'predict_files', 'show_predictions',
+           'Normalised', 'export_onnx']
 
 # %% ../nbs/30_inference.ipynb #e65fe0da
 MODEL_FILE, CONFIG_FILE, FORMAT_VERSION = 'model.safetensors', 'model.json', 1
 
 def model_config(learn)->dict:
     "What is needed to rebuild and use `learn`'s model"
-    src, dls = learn.dls.source, learn.dls
-    return dict(fastseg_version=fastseg.__version__, format=FORMAT_VERSION, **learn.seg_config,
-                classes=src.codes.classes, codes=src.codes.names, void=[src.codes.names[i] for i in src.codes.void_ids],
+    dls = learn.dls
+    if not isinstance(dls, SegDataLoaders):
+        raise SegError(f"save_model needs the Learner's DataLoaders to be fastseg's SegDataLoaders (from seg_dataloaders), which "
+                       f"know the classes, void and input statistics the model file must hold; these are {type(dls).__name__}. "
+                       f"Use learn.export() for fastai's own DataLoaders.")
+    codes = dls.codes
+    return dict(fastseg_version=fastseg.__version__, format=FORMAT_VERSION, **learn.seg_config, dtype=dls.spec.dtype,
+                classes=codes.classes, codes=codes.names, void=[codes.names[i] for i in codes.void_ids],
                 mean=[float(v) for v in np.ravel(dls.stats[0])], std=[float(v) for v in np.ravel(dls.stats[1])],
-                layout=src.name)
+                layout=dls.layout.name)
 
 def save_model(learn, # a Learner from `seg_learner`
                out)->Path: # folder to write `model.safetensors` and `model.json` into
@@ -56,6 +62,7 @@ class SegModel:
         autocast(self.device, precision) # checks the name
         self.model.to(self.device)
         self.classes, self.size, self.n_in = config['classes'], tuple(config['size']), config['n_in']
+        self.spec = InputSpec(config['n_in'], config.get('dtype', 'uint8')) # files written before 16-bit support held 8-bit inputs
         self.mean = torch.tensor(config['mean'], device=self.device).view(1, -1, 1, 1)
         self.std = torch.tensor(config['std'], device=self.device).view(1, -1, 1, 1)
 
@@ -86,53 +93,20 @@ class SegModel:
 
     def __repr__(self): return f"SegModel({self.config['arch']}/{self.config['backbone']}, classes={self.classes}, size={self.size})"
 
-# %% ../nbs/30_inference.ipynb #d5f3dfe5
-def load_image(fn, n_in:int=3)->Image.Image:
-    "Open an image as RGB (`n_in=3`) or grey (`n_in=1`) with PIL, with a clear error if it cannot be read"
-    try:
-        with Image.open(fn) as im: return im.convert('RGB' if n_in == 3 else 'L')
-    except (OSError, UnidentifiedImageError) as e:
-        raise SegError(f"Cannot read the image {fn}: {e}.") from None
-
-def read_image(fn, n_in:int=3)->np.ndarray:
-    "Decode `fn` to uint8 `(H, W, 3)` RGB (`n_in=3`) or `(H, W)` grey (`n_in=1`): OpenCV, PIL where OpenCV cannot"
-    try: buf = np.fromfile(fn, np.uint8)
-    except OSError as e: raise SegError(f"Cannot read the image {fn}: {e}.") from None
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT) # a failed decode is reported below, by PIL, with the file name
-    try: a = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if buf.size else None
-    finally: cv2.utils.logging.setLogLevel(level)
-    if a is not None and a.dtype == np.uint8:
-        if n_in == 1 and a.ndim == 2: return a
-        if n_in == 3 and a.ndim == 2: return cv2.cvtColor(a, cv2.COLOR_GRAY2RGB)
-        if n_in == 3 and a.shape[2] == 3: return cv2.cvtColor(a, cv2.COLOR_BGR2RGB)
-        if n_in == 3 and a.shape[2] == 4: return cv2.cvtColor(a, cv2.COLOR_BGRA2RGB)
-    return np.asarray(load_image(fn, n_in))
-
 # %% ../nbs/30_inference.ipynb #0625a313
-def image_tensor(img, # a path, PIL image, uint8 array (H, W[, C]) or uint8 tensor (C, H, W)
-                 n_in:int=3, # channels the model takes
+def input_tensor(img, # a path, PIL image, array (H, W[, bands]) or a tensor (bands, H, W) from `image_tensor`
+                 spec:InputSpec=InputSpec(), # what the model takes
                  device=None)->torch.Tensor:
-    "`img` as a float `(1, n_in, H, W)` tensor in [0, 1] on `device`"
-    if isinstance(img, torch.Tensor): t = img
-    else:
-        if isinstance(img, Image.Image): a = np.asarray(img.convert('RGB' if n_in == 3 else 'L'))
-        elif isinstance(img, np.ndarray):
-            a = img if (img.ndim == 2) == (n_in == 1) and (img.ndim == 2 or img.shape[2] == 3) else \
-                np.asarray(Image.fromarray(img).convert('RGB' if n_in == 3 else 'L'))
-        else: a = read_image(img, n_in)
-        t = torch.from_numpy(np.require(a, requirements=['C', 'W'])) # a writable copy only where needed (PIL's arrays are read-only)
-        t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
-    return t.to(device, non_blocking=True)[None].float().div_(255)
-
-def resize_image(x:torch.Tensor, size)->torch.Tensor:
-    "Bilinear, antialiased resize of images `x` `(B, C, H, W)` to `size`, as PIL resizes in fastai's `Resize`"
-    return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=tuple(size), mode='bilinear', align_corners=False, antialias=True)
+    "`img` as a `(1, bands, H, W)` tensor on `device`, as `image_tensor` makes it (uint8 for 8-bit inputs, float otherwise)"
+    if isinstance(img, Image.Image) and img.mode in ('1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'CMYK', 'YCbCr'):
+        img = img.convert('RGB' if spec.n_in == 3 else 'L')
+    t = img if isinstance(img, torch.Tensor) else image_tensor(np.asarray(img) if isinstance(img, Image.Image) else img, spec)
+    return t.to(device, non_blocking=True)[None]
 
 @patch
 @torch.no_grad()
 def probs(self:SegModel, x:torch.Tensor)->torch.Tensor:
-    "Class probabilities `(B, classes, H, W)` for images `x` `(B, C, H, W)` in [0, 1], at `x`'s size"
+    "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`to_float`'s scale), at `x`'s size"
     with autocast(self.device, self.precision):
         return self.model((x - self.mean) / self.std).float().softmax(1)
 
@@ -203,20 +177,20 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
 
 # %% ../nbs/30_inference.ipynb #1dab89c2
 @patch
-def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or uint8 (C, H, W) tensors
+def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H, W) tensors from `image_tensor`
                   tta:bool=False, # average over flips and scales (`tta_probs`)
                   tile=None, # predict at full resolution in tiles of this size (`tiled_predict`); None: resize to the training size
                   overlap:int=128, # pixels shared by neighbouring tiles
                   bs:int=4)->list: # tiles per forward pass
     "Class probabilities `(classes, H, W)` of each image, at the image's own size"
-    xs = [image_tensor(im, self.n_in, self.device) for im in imgs]
+    xs = [input_tensor(im, self.spec, self.device) for im in imgs]
     f = (lambda b: tta_probs(self.probs, b)) if tta else self.probs
-    if tile: return [tiled_predict(f, x, tile, overlap, bs)[0] for x in xs]
-    p = f(torch.cat([resize_image(x, self.size) for x in xs]))
+    if tile: return [tiled_predict(f, to_float(x), tile, overlap, bs)[0] for x in xs]
+    p = f(torch.cat([to_float(resize_image(x, self.size)) for x in xs]))
     return [resize_to(pi[None], x.shape[-2:])[0] for pi, x in zip(p, xs)]
 
 @patch
-def predict(self:SegModel, img, # a path, PIL image, array or uint8 (C, H, W) tensor
+def predict(self:SegModel, img, # a path, PIL image, array or (C, H, W) tensor from `image_tensor`
             tta:bool=False, tile=None, overlap:int=128)->np.ndarray:
     "Class-index mask (uint8) of one image, at the image's size"
     return self.predict_proba([img], tta, tile, overlap)[0].argmax(0).byte().cpu().numpy()
@@ -227,27 +201,26 @@ def default_workers()->int:
     return max(0, min(8, num_cpus() - 1))
 
 class ImageFiles(torch.utils.data.Dataset):
-    "Decoded images `(C, H, W)` uint8 of `files` (and their masks when `label` is given); errors are returned, not raised"
-    def __init__(self, files:list, n_in:int=3, label=None): self.files, self.n_in, self.label = files, n_in, label
+    "Images of `files` as `image_tensor` reads them (and their masks when `label` is given); errors are returned, not raised"
+    def __init__(self, files:list, spec:InputSpec=InputSpec(), label=None): self.files, self.spec, self.label = files, spec, label
     def __len__(self): return len(self.files)
     def __getitem__(self, i):
         try:
-            t = torch.from_numpy(read_image(self.files[i], self.n_in))
-            t = t[None] if t.ndim == 2 else t.permute(2, 0, 1).contiguous()
+            t = image_tensor(self.files[i], self.spec)
             return i, t, (None if self.label is None else torch.from_numpy(self.label(self.files[i])))
         except SegError as e: return i, e, None
 
 def _as_list(b): return b
 
 def image_batches(files:list, # image paths
-                  n_in:int=3, # channels the model takes
+                  spec:InputSpec=InputSpec(), # what the model takes
                   bs:int=8, # images per batch
                   num_workers:int|None=None, # decoding processes; default `default_workers()`
                   label=None, # path -> mask array, to also load masks
                   pin_memory:bool=False): # pin batches for fast copies to a GPU
-    "Batches of `(path, uint8 image (C, H, W), mask or None)` decoded in worker processes"
+    "Batches of `(path, image (C, H, W) from `image_tensor`, mask or None)` decoded in worker processes"
     nw = default_workers() if num_workers is None else num_workers
-    dl = torch.utils.data.DataLoader(ImageFiles(files, n_in, label), batch_size=bs, num_workers=min(nw, len(files)),
+    dl = torch.utils.data.DataLoader(ImageFiles(files, spec, label), batch_size=bs, num_workers=min(nw, len(files)),
                                      collate_fn=_as_list, pin_memory=pin_memory)
     for batch in dl:
         for _, t, _ in batch:
@@ -265,8 +238,10 @@ def split_confusions(sm:SegModel, # the model
         raise SegError(f"The model predicts {sm.classes} but {src.path} has the classes {src.codes.classes}. "
                        f"Score a model on the kind of data it was trained on.")
     items, n = src.items(split), len(sm.classes)
-    batches = image_batches(items, sm.n_in, bs, num_workers, label=src.mask, pin_memory=sm.device.type == 'cuda')
+    batches = image_batches(items, sm.spec, bs, num_workers, label=src.mask, pin_memory=sm.device.type == 'cuda')
     for batch in progress(batches, show, total=-(-len(items) // bs)):
+        for f, t, m in batch: # scoring pixels of an image against another size of label would compare unrelated pixels
+            if (msg := size_mismatch(f, t.shape[-2:], src.label_path(f), m.shape)): raise SegError(msg)
         for (f, _, m), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta, tile, overlap, bs)):
             yield f, confusion_matrix(p.argmax(0), m.to(sm.device), n)
 
@@ -287,7 +262,133 @@ def evaluate(model, # a `SegModel` or a model folder
     for _, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show): cm, n_images = cm + c, n_images + 1
     return seg_scores(cm, sm.classes) | {'split': split, 'images': n_images}
 
+# %% ../nbs/30_inference.ipynb #3d346418
+GEO_TAGS = (33550, 33922, 34264, 34735, 34736, 34737) # GeoTIFF: pixel scale, tie points, transformation, geo keys
+
+def _fit_in_memory(fn, info, max_bytes):
+    need = info.size[0] * info.size[1] * info.bands * np.dtype(info.dtype).itemsize
+    free = os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    limit = max_bytes if max_bytes is not None else free // 2
+    if need > limit:
+        raise SegError(f"{fn} is {info.size[1]}x{info.size[0]} with {info.bands} band(s): decoding it takes {need / 2**30:.1f} GiB, "
+                       f"and {fn.suffix} files can only be decoded whole (this machine has {free / 2**30:.1f} GiB free; at most "
+                       f"{limit / 2**30:.1f} GiB is used). Convert it to an uncompressed TIFF (e.g. tifffile.imwrite(out, image)), "
+                       f"which fastseg reads window by window.")
+
+class Raster:
+    "Windowed reading of an image file: memory-mapped for uncompressed TIFF and .npy, decoded whole (checked to fit) otherwise"
+    def __init__(self, fn, # the image file
+                 max_bytes:int|None=None): # most memory a whole decode may take; default half the free memory
+        self.fn, self.info, self.geo_tags, self.a, self._map = Path(fn), image_info(fn), [], None, None
+        ext = self.fn.suffix.lower()
+        if ext in ARRAY_EXTS: self.a = np.load(fn, mmap_mode='r'); self._map = self.a._mmap
+        elif ext in TIFF_EXTS: self.a = self._tiff_view()
+        if self.a is None: _fit_in_memory(self.fn, self.info, max_bytes); self.a = read_image(fn)
+        if self.a.ndim == 2: self.a = self.a[..., None]
+        self.shape = self.a.shape
+
+    def _tiff_view(self):
+        with tifffile.TiffFile(self.fn) as tif:
+            axes, page = tif.series[0].axes, tif.pages[0]
+            self.geo_tags = [(t.code, t.dtype, t.count, t.value, True) for t in page.tags.values() if t.code in GEO_TAGS]
+        try: m = tifffile.memmap(self.fn, mode='r')
+        except ValueError: return None # compressed, or not contiguous on disk
+        if m.ndim != len(axes): return None
+        self._map = m._mmap
+        y, x, b = _tiff_axes(axes, m.shape, self.fn)
+        m = m[tuple(slice(None) if i in (y, x, b) else 0 for i in range(m.ndim))] # size-1 axes dropped
+        keep = [i for i in range(len(axes)) if i in (y, x, b)]
+        order = [keep.index(y), keep.index(x)] + ([keep.index(b)] if b is not None else [])
+        return m.transpose(order)
+
+    def window(self, y0:int, y1:int, x0:int, x1:int)->np.ndarray:
+        "Rows `y0:y1`, columns `x0:x1`, all bands, as an array in memory"
+        return np.ascontiguousarray(self.a[y0:y1, x0:x1])
+
+    def release(self):
+        "Unmap the file's pages read so far from this process (they stay in the OS cache); windows are copies, so nothing is lost"
+        if self._map is not None: self._map.madvise(mmap.MADV_DONTNEED)
+
+# %% ../nbs/30_inference.ipynb #82304c55
+def stream_labels(sm:SegModel, # the model
+                  raster:Raster, # the image
+                  tile=1024, # tile size: N or (height, width)
+                  overlap:int=128, # pixels shared by neighbouring tiles
+                  bs:int=4, # tiles per forward pass
+                  tta:bool=False, # test-time augmentation of each tile
+                  show:bool=False): # progress bar over rows of tiles
+    "Yield label rows `(h, W)` uint8 of `raster` top to bottom, predicted in blended tiles, one row of tiles in memory"
+    th, tw = check_tiling(tile, overlap)
+    (H, W), f = raster.shape[:2], (lambda b: tta_probs(sm.probs, b)) if tta else sm.probs
+    read = lambda y, c: to_float(input_tensor(raster.window(y, y + th, c, c + tw), sm.spec, sm.device))
+    if H < th or W < tw: # smaller than a tile: the in-memory path pads it
+        yield tiled_predict(f, to_float(input_tensor(raster.window(0, H, 0, W), sm.spec, sm.device)), tile, overlap, bs)[0].argmax(0).byte().cpu().numpy()
+        return
+    ys, xs, win = _starts(H, th, th - overlap), _starts(W, tw, tw - overlap), blend_window((th, tw), overlap, sm.device)
+    acc = wsum = None
+    for i, y in enumerate(progress(ys, show)):
+        for chunk in _batches(xs, bs):
+            p = f(torch.cat([read(y, c) for c in chunk])) * win
+            if acc is None: acc, wsum = p.new_zeros(p.shape[1], th, W), p.new_zeros(th, W)
+            for c, pc in zip(chunk, p): acc[:, :, c:c + tw] += pc; wsum[:, c:c + tw] += win
+        raster.release() # a memory-mapped file's pages would otherwise stay counted against this process
+        done = (ys[i + 1] if i + 1 < len(ys) else H) - y # rows no later tile reaches
+        yield (acc[:, :done] / wsum[:done]).argmax(0).byte().cpu().numpy()
+        _shift_up(acc, done); _shift_up(wsum, done)
+
+def _shift_up(t, n):
+    "Move the rows `n:` of `t` (last two dims) to the top, in place, in non-overlapping steps; zero the rest"
+    rows = t.shape[-2]
+    for k in range(0, rows - n, n): t[..., k:min(k + n, rows - n), :] = t[..., k + n:min(k + 2 * n, rows), :]
+    t[..., rows - n:, :] = 0
+
+# %% ../nbs/30_inference.ipynb #a143f1b5
+LABEL_TILE = 256 # tile size of label TIFFs: rows buffered before writing
+
+def _label_tiles(rows, W):
+    buf, n = np.zeros((LABEL_TILE, W), np.uint8), 0
+    for r in rows:
+        while len(r):
+            k = min(LABEL_TILE - n, len(r)); buf[n:n + k], n, r = r[:k], n + k, r[k:]
+            if n == LABEL_TILE: yield from (buf[:, c:c + LABEL_TILE] for c in range(0, W, LABEL_TILE)); n = 0
+    if n: yield from (buf[:n, c:c + LABEL_TILE] for c in range(0, W, LABEL_TILE))
+
+def write_labels(rows, # label rows (h, W) uint8, top to bottom (`stream_labels`)
+                 fn, # .tif/.tiff: tiled palette TIFF, written as rows come; .png: assembled, then written
+                 size:tuple, # (height, width) of the whole label image
+                 palette:np.ndarray|None=None, # colours; default `seg_palette()`
+                 extratags:list=())->Path: # TIFF tags to copy (GeoTIFF)
+    "Write streamed label rows to `fn` atomically; the file holds class indices with a palette for viewers"
+    fn, pal = Path(fn), (seg_palette() if palette is None else palette)
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    if fn.suffix.lower() not in ('.tif', '.tiff'):
+        mask = np.concatenate(list(rows))
+        atomic_write(fn, lambda t: mask_to_png(mask, t, pal))
+        return fn
+    cmap = (pal.astype(np.uint16).T * 257)
+    atomic_write(fn, lambda t: tifffile.imwrite(t, data=_label_tiles(rows, size[1]), shape=tuple(size), dtype=np.uint8,
+                                                tile=(LABEL_TILE, LABEL_TILE), compression='zlib', photometric='palette',
+                                                colormap=cmap, extratags=list(extratags)))
+    return fn
+
 # %% ../nbs/30_inference.ipynb #d6c333e9
+PNG_PIXELS, OVERLAY_PIXELS = 2**26, 2**24 # larger label images are written as TIFF; larger images get no overlay
+
+def _mask_ext(f, tile)->str:
+    if not tile: return '.png'
+    h, w = image_info(f).size
+    return '.tif' if f.suffix.lower() in TIFF_EXTS or h * w > PNG_PIXELS else '.png'
+
+def _predict_streamed(sm, f, mfn, ofn, tile, overlap, bs, tta, overlays):
+    "Label `f` in streamed tiles into `mfn` (and an overlay into `ofn` when the image is small enough to draw)"
+    r = Raster(f)
+    write_labels(stream_labels(sm, r, tile, overlap, bs, tta), mfn, r.shape[:2], extratags=r.geo_tags)
+    if overlays and r.shape[0] * r.shape[1] <= OVERLAY_PIXELS:
+        mask = tifffile.imread(mfn) if mfn.suffix == '.tif' else np.asarray(Image.open(mfn))
+        ofn.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(overlay(display_image(image_tensor(r.window(0, r.shape[0], 0, r.shape[1]), sm.spec, f)), mask)).save(ofn, quality=90)
+    return mfn
+
 def input_images(inp)->list:
     "The image files named by `inp`: one file, or the images directly in a folder"
     inp = Path(inp)
@@ -307,26 +408,27 @@ def predict_files(model, # a `SegModel` or a model folder
                   num_workers:int|None=None, # decoding processes; default `default_workers()`
                   overlays:bool=True, # also write overlays/
                   show:bool=True)->list: # progress bar
-    "Write a palette mask PNG (and a colour overlay) for each input image; return the mask paths"
+    "Write a palette mask (and a colour overlay) for each input image; return the mask paths"
     if tile: check_tiling(tile, overlap) # before any work
     sm = model if isinstance(model, SegModel) else SegModel.load(model)
     files, out = input_images(inp), Path(out)
-    targets = {f: (out/'masks'/f'{f.stem}.png', out/'overlays'/f'{f.stem}.jpg') for f in files}
+    targets = {f: (out/'masks'/f'{f.stem}{_mask_ext(f, tile)}', out/'overlays'/f'{f.stem}.jpg') for f in files}
     clash = {f.resolve() for f in files} & {p.resolve() for t in targets.values() for p in t}
     if clash: raise SegError(f"Writing to {out} would overwrite the input image {sorted(clash)[0]}; choose another --out folder.")
     stems = [f.stem for f in files]
     if len(set(stems)) < len(stems):
         dup = next(s for s in stems if stems.count(s) > 1)
         raise SegError(f"Several inputs in {inp} are named {dup}.*; their masks would overwrite each other. Predict them into separate --out folders.")
+    if tile: return [_predict_streamed(sm, f, *targets[f], tile, overlap, bs, tta, overlays) for f in progress(files, show)]
     written = []
-    batches = image_batches(files, sm.n_in, bs, num_workers, pin_memory=sm.device.type == 'cuda')
+    batches = image_batches(files, sm.spec, bs, num_workers, pin_memory=sm.device.type == 'cuda')
     for batch in progress(batches, show, total=-(-len(files) // bs)):
-        for (f, t, _), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta, tile, overlap, bs)):
+        for (f, t, _), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta)):
             mask, (mfn, ofn) = p.argmax(0).byte().cpu().numpy(), targets[f]
             mask_to_png(mask, mfn)
             if overlays:
                 ofn.parent.mkdir(parents=True, exist_ok=True)
-                Image.fromarray(overlay(t.permute(1, 2, 0).squeeze(-1).numpy(), mask)).save(ofn, quality=90)
+                Image.fromarray(overlay(display_image(t), mask)).save(ofn, quality=90)
             written.append(mfn)
     return written
 
@@ -342,8 +444,8 @@ def show_predictions(model, # a `SegModel`
     files = src.items(split)[:n]
     fig, axs = plt.subplots(len(files), 3, figsize=(9, 2.6 * len(files)), squeeze=False)
     for row, f in zip(axs, files):
-        im = read_image(f, model.n_in)
-        for ax, a, t in zip(row, (im, pal[src.mask(f)], pal[model.predict(im)]), ('image', 'truth', 'prediction')):
+        im = image_tensor(f, model.spec)
+        for ax, a, t in zip(row, (display_image(im), pal[src.mask(f)], pal[model.predict(im)]), ('image', 'truth', 'prediction')):
             ax.imshow(a, cmap='gray' if a.ndim == 2 else None); ax.set_title(t); ax.axis('off')
     fig.tight_layout()
     if fn is not None: fig.savefig(fn, dpi=80)
