@@ -5,14 +5,15 @@
 # %% ../nbs/02_synth.ipynb #a726ddaf
 from __future__ import annotations
 import csv
-import numpy as np, cv2
+import numpy as np, cv2, tifffile
 from pathlib import Path
 from PIL import Image
 from .core import *
 
 # %% auto #0
-__all__ = ['SHAPES_CODES', 'LAND_COVER', 'SYNTH_KINDS', 'BROKEN_KINDS', 'shapes_scene', 'synth_camvid', 'synth_segnet',
-           'synth_voc', 'synth_binary', 'synth_colour', 'synth_cells', 'synth', 'broken_copy']
+__all__ = ['SHAPES_CODES', 'LAND_COVER', 'MS_CODES', 'MS_REFLECTANCE', 'SYNTH_KINDS', 'BROKEN_KINDS', 'shapes_scene',
+           'synth_camvid', 'synth_segnet', 'synth_voc', 'synth_binary', 'synth_colour', 'synth_cells',
+           'multispectral_scene', 'synth_multispectral', 'synth', 'broken_copy']
 
 # %% ../nbs/02_synth.ipynb #99e0271a
 _CLASS_COLOURS = np.array([(70, 70, 70), (200, 60, 50), (60, 180, 70), (60, 90, 210), (220, 200, 60), (170, 70, 190),
@@ -192,9 +193,57 @@ def synth_cells(dest, # folder to write
     if n_valid: (dest/'valid.txt').write_text('\n'.join(f'{s}.png' for s in stems[-n_valid:]) + '\n')
     return dest
 
+# %% ../nbs/02_synth.ipynb #a682e3eb
+MS_CODES = ['Soil', 'Vegetation', 'GreenRoof', 'Water'] # classes of `synth_multispectral`
+MS_REFLECTANCE = np.array([[0.25, 0.20, 0.15, 0.30],  # soil: red, green, blue, NIR
+                           [0.06, 0.12, 0.05, 0.45],  # vegetation: green, and bright in NIR
+                           [0.06, 0.12, 0.05, 0.08],  # green roof: the same green, dark in NIR
+                           [0.03, 0.05, 0.08, 0.01]]) # water: dark, darkest in NIR
+
+def multispectral_scene(rng:np.random.Generator, # source of randomness
+                        size:tuple=(64, 64), # (height, width)
+                        bands:int=4, # 4 (R, G, B, NIR) or more (a smooth spectrum through those four)
+                        n_objects:tuple=(2, 6))->tuple: # min and max objects per scene
+    "A `(H, W, bands)` uint16 reflectance image (x 10000) and its mask; an object's class is independent of its shape"
+    h, w = size
+    mask = np.zeros((h, w), np.uint8)
+    for _ in range(rng.integers(n_objects[0], n_objects[1] + 1)):
+        shape, r = np.zeros((h, w), np.uint8), int(rng.integers(min(h, w) // 10, min(h, w) // 4))
+        cy, cx = int(rng.integers(r, h - r)), int(rng.integers(r, w - r))
+        kind = rng.integers(3)
+        if kind == 0: cv2.circle(shape, (cx, cy), r, 1, -1)
+        elif kind == 1: cv2.rectangle(shape, (cx - r, cy - r // 2), (cx + r, cy + r // 2), 1, -1)
+        else: cv2.fillPoly(shape, [np.array([(cx, cy - r), (cx - r, cy + r), (cx + r, cy + r)], np.int32)], 1)
+        mask[shape.astype(bool)] = rng.integers(1, len(MS_CODES))
+    spectra = MS_REFLECTANCE if bands == 4 else np.stack([np.interp(np.linspace(0, 3, bands), np.arange(4), s) for s in MS_REFLECTANCE])
+    img = spectra[mask] * rng.uniform(0.85, 1.15, (1, 1, bands)) # illumination
+    img *= 1 + 0.08 * np.sin(np.arange(w) / rng.uniform(5, 12))[None, :, None] # texture
+    img += rng.normal(0, 0.01, img.shape) # sensor noise
+    return (np.clip(img, 0, 1) * 10000).astype(np.uint16), mask
+
+def synth_multispectral(dest, # folder to write
+                        n_train:int=48, # training images
+                        n_valid:int=16, # validation images (listed in valid.txt)
+                        size:tuple=(64, 64), # (height, width)
+                        bands:int=4, # bands per image: 4 (R, G, B, NIR), or up to 13
+                        seed:int=0): # random seed
+    "Land cover in 4 (or more) bands where only NIR tells vegetation from green roofs: 16-bit TIFFs in fastai's CamVid layout"
+    if not 4 <= bands <= 13: raise SegError(f"bands must be between 4 and 13, not {bands}.")
+    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    stems = _stems('train', n_train) + _stems('valid', n_valid)
+    for s in stems:
+        img, mask = multispectral_scene(rng, size, bands)
+        (dest/'images').mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(dest/'images'/f'{s}.tif', img, photometric='minisblack', planarconfig='contig')
+        _save(mask, dest/'labels'/f'{s}_P.png')
+    (dest/'codes.txt').write_text('\n'.join(MS_CODES) + '\n')
+    (dest/'valid.txt').write_text('\n'.join(f'{s}.tif' for s in stems[n_train:]) + '\n')
+    return dest
+
 # %% ../nbs/02_synth.ipynb #a0ff3197
 SYNTH_KINDS = dict(camvid=synth_camvid, segnet=synth_segnet, voc=synth_voc, binary=synth_binary,
-                   carvana=lambda dest, **kw: synth_binary(dest, carvana=True, **kw), colour=synth_colour, cells=synth_cells)
+                   carvana=lambda dest, **kw: synth_binary(dest, carvana=True, **kw), colour=synth_colour, cells=synth_cells,
+                   multispectral=synth_multispectral)
 
 def synth(kind:str, # one of `SYNTH_KINDS`
           dest, # folder to write
