@@ -167,7 +167,7 @@ def bench_tiled(arch:str='fcn_resnet', backbone:str|None='resnet18',
 
 # %% ../nbs/31_bench.ipynb #de862c60
 _RASTER_CHILD = '''
-import json, resource, sys, time, torch
+import json, sys, time, torch
 from fastseg.inference import SegModel, predict_files
 from fastseg.learner import build_model
 a = json.loads(sys.argv[1])
@@ -175,11 +175,13 @@ cfg = dict(arch=a['arch'], backbone=a['backbone'], n_in=a['n_in'], n_out=a['clas
            classes=[f'class{i}' for i in range(a['classes'])], mean=[0.5] * a['n_in'], std=[0.25] * a['n_in'])
 net = torch.nn.Conv2d(a['n_in'], a['classes'], 1) if a['arch'] == 'probe' else build_model(a['arch'], a['backbone'], a['classes'], a['n_in'], (a['tile'],) * 2)
 sm = SegModel(net, cfg, a['device'], a['precision'])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def kib(key): # this process's own figures: ru_maxrss would include the parent's memory at fork time
+    with open('/proc/self/status') as f: return next(int(l.split()[1]) for l in f if l.startswith(key))
+base = kib('VmRSS:')
 t = time.perf_counter()
 predict_files(sm, a['image'], a['out'], bs=a['bs'], tile=a['tile'], overlap=a['overlap'], overlays=False, show=False)
 if sm.device.type == 'cuda': torch.cuda.synchronize()
-print(json.dumps(dict(s=time.perf_counter() - t, base_kib=base, peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps(dict(s=time.perf_counter() - t, base_kib=base, peak_kib=kib('VmHWM:'),
                       gpu_mib=torch.cuda.max_memory_allocated() / 2**20 if sm.device.type == 'cuda' else None)))
 '''
 

@@ -325,16 +325,16 @@ def stream_labels(sm:SegModel, # the model
         yield tiled_predict(f, to_float(input_tensor(raster.window(0, H, 0, W), sm.spec, sm.device)), tile, overlap, bs)[0].argmax(0).byte().cpu().numpy()
         return
     ys, xs, win = _starts(H, th, th - overlap), _starts(W, tw, tw - overlap), blend_window((th, tw), overlap, sm.device)
-    acc = wsum = None
+    acc = None # blended probabilities, not divided by the summed weights: a pixel's weight is the same for every class
     for i, y in enumerate(progress(ys, show)):
         for chunk in _batches(xs, bs):
             p = f(torch.cat([read(y, c) for c in chunk])) * win
-            if acc is None: acc, wsum = p.new_zeros(p.shape[1], th, W), p.new_zeros(th, W)
-            for c, pc in zip(chunk, p): acc[:, :, c:c + tw] += pc; wsum[:, c:c + tw] += win
+            if acc is None: acc = p.new_zeros(p.shape[1], th, W)
+            for c, pc in zip(chunk, p): acc[:, :, c:c + tw] += pc
         raster.release() # a memory-mapped file's pages would otherwise stay counted against this process
         done = (ys[i + 1] if i + 1 < len(ys) else H) - y # rows no later tile reaches
-        yield (acc[:, :done] / wsum[:done]).argmax(0).byte().cpu().numpy()
-        _shift_up(acc, done); _shift_up(wsum, done)
+        yield torch.cat([acc[:, :done, c:c + 4096].argmax(0).byte() for c in range(0, W, 4096)], 1).cpu().numpy() # argmax in strips
+        _shift_up(acc, done)
 
 def _shift_up(t, n):
     "Move the rows `n:` of `t` (last two dims) to the top, in place, in non-overlapping steps; zero the rest"
