@@ -249,6 +249,16 @@ def _settings(gpu):
 
 BENCH_ARCHS = ('unet', 'fcn8s', 'fcn_resnet', 'deeplabv3', 'icnet') # the architectures a default benchmark covers
 
+def _bench_jobs(st, archs, train_data, gpu)->list:
+    "(part, keyword arguments) of every measurement `run_bench` makes"
+    jobs = [('train', dict(data=d, data_name=dn, arch=a, precision=p, channels_last=cl))
+            for d, dn in train_data for a in archs for p in st['precisions'] for cl in ((False, True) if gpu else (False,))]
+    jobs += [('infer', dict(arch=a, size=s, bs=b, precision=p, compile=c)) for a in archs for s in st['infer_sizes']
+             for b in st['infer_bs'] for p in st['precisions'] for c in st['compile']]
+    jobs += [('tiled', dict(precision=p)) for p in st['precisions']]
+    rs = st['raster']
+    return jobs + [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
+
 def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
               archs=BENCH_ARCHS, # architectures to measure
               full:bool|None=None, # course-size inputs; default: on a GPU
@@ -275,14 +285,8 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
                 fs = sorted(p for p in (cv/sub).glob('*') if p.suffix.lower() in IMAGE_EXTS)[:64] if (cv/sub).is_dir() else []
                 if fs: res['decode'] += bench_decode(fs, f'CamVid {sub}/')
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
-        jobs = [('train', dict(data=d, data_name=dn, arch=a, precision=p, channels_last=cl))
-                for d, dn in train_data for a in archs for p in st['precisions'] for cl in ((False, True) if gpu else (False,))]
-        jobs += [('infer', dict(arch=a, size=s, bs=b, precision=p, compile=c)) for a in archs for s in st['infer_sizes']
-                 for b in st['infer_bs'] for p in st['precisions'] for c in st['compile']]
-        jobs += [('tiled', dict(precision=p)) for p in st['precisions']]
         rs = st['raster']
-        jobs += [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
-        for part, kw in progress(jobs, show):
+        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu), show):
             try:
                 if part == 'train':
                     dn = kw.pop('data_name')

@@ -66,6 +66,15 @@ def _tiff_axes(axes:str, shape:tuple, fn)->tuple:
                        f"with its bands as pages or samples. Save one image per file.")
     return axes.index('Y'), axes.index('X'), (extra[0] if extra else None)
 
+def _tiff_hwc(a, axes:str, fn)->np.ndarray:
+    "A TIFF series array (or memory map) as an `(H, W, bands)` view: size-1 axes dropped, bands last"
+    y, x, b = _tiff_axes(axes, a.shape, fn)
+    keep = [i for i in (y, x, b) if i is not None]
+    a = a[tuple(slice(None) if i in keep else 0 for i in range(a.ndim))]
+    order = [sorted(keep).index(i) for i in keep]
+    a = a.transpose(order)
+    return a if b is not None else a[..., None]
+
 # %% ../nbs/01_data.ipynb #b8552f38
 def image_info(fn)->ImageInfo:
     "Bands, sample type, displayed size and EXIF orientation of the image file `fn`, from its header"
@@ -137,10 +146,7 @@ def read_image(fn)->np.ndarray:
     try:
         if ext in ARRAY_EXTS: a = np.load(fn)
         elif ext in TIFF_EXTS:
-            with tifffile.TiffFile(fn) as tif: s = tif.series[0]; axes, a = s.axes, s.asarray()
-            y, x, b = _tiff_axes(axes, a.shape, fn)
-            a = np.moveaxis(a, [y, x] + ([b] if b is not None else []), [0, 1] + ([2] if b is not None else []))
-            a = a.reshape(a.shape[0], a.shape[1], -1)
+            with tifffile.TiffFile(fn) as tif: s = tif.series[0]; a = _tiff_hwc(s.asarray(), s.axes, fn)
         else: a = _decode_pil_format(fn)
     except SegError: raise
     except (OSError, ValueError, UnidentifiedImageError, tifffile.TiffFileError, cv2.error) as e: raise _unreadable(fn, e) from None

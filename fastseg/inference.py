@@ -13,7 +13,7 @@ from safetensors.torch import save_file, safe_open
 from fastcore.basics import patch, num_cpus
 import fastseg
 from .core import *
-from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_axes, SegDataLoaders, image_tensor, read_image, to_float, size_mismatch, display_image
+from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, SegDataLoaders, image_tensor, read_image, to_float, size_mismatch, display_image
 from .models.core import resize_to
 from .learner import build_model, ARCHS
 from .metrics import confusion_matrix, seg_scores
@@ -295,11 +295,7 @@ class Raster:
         except ValueError: return None # compressed, or not contiguous on disk
         if m.ndim != len(axes): return None
         self._map = m._mmap
-        y, x, b = _tiff_axes(axes, m.shape, self.fn)
-        m = m[tuple(slice(None) if i in (y, x, b) else 0 for i in range(m.ndim))] # size-1 axes dropped
-        keep = [i for i in range(len(axes)) if i in (y, x, b)]
-        order = [keep.index(y), keep.index(x)] + ([keep.index(b)] if b is not None else [])
-        return m.transpose(order)
+        return _tiff_hwc(m, axes, self.fn)
 
     def window(self, y0:int, y1:int, x0:int, x1:int)->np.ndarray:
         "Rows `y0:y1`, columns `x0:x1`, all bands, as an array in memory"
