@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #d841a79f
 from __future__ import annotations
-import os, tempfile, warnings
+import os, sys, tempfile, warnings
 import numpy as np
 from pathlib import Path
 from PIL import Image
@@ -20,8 +20,8 @@ from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
 from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'progress', 'atomic_write', 'seg_device', 'autocast',
-           'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay',
+__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'interactive', 'progress', 'atomic_write', 'seg_device',
+           'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay',
            'rgb_to_index', 'resize_image', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize', 'SegCropPad',
            'SegRandomCrop']
 
@@ -30,11 +30,20 @@ class SegError(Exception):
     "An error in the user's input (data, arguments, model files), with a message that says how to fix it"
 
 # %% ../nbs/00_core.ipynb #e8ac0f05
+def interactive()->bool:
+    "Whether progress bars can be drawn: in a notebook, or when stdout is a terminal"
+    from fastprogress.core import IN_NOTEBOOK
+    return IN_NOTEBOOK or (hasattr(sys.stdout, 'isatty') and sys.stdout.isatty())
+
 def progress(items, show:bool=True, total:int|None=None): # total: length of `items` when it has no `len` (a generator)
-    "`items` wrapped in a fastprogress bar, or as they are when `show` is False"
-    return progress_bar(items, total=total, leave=False) if show else items
+    "`items` wrapped in a fastprogress bar, or as they are when `show` is False or nothing can draw one"
+    return progress_bar(items, total=total, leave=False) if show and interactive() else items
 
 # %% ../nbs/00_core.ipynb #e4922776
+def _umask()->int:
+    "The process's file-creation mask (reading it means setting it, so it is set straight back)"
+    m = os.umask(0o22); os.umask(m); return m
+
 def atomic_write(fn, # the file to (over)write
                  write): # called with a temporary path to write the content to
     "Call `write(tmp_path)`, then move the result onto `fn` atomically"
@@ -43,6 +52,7 @@ def atomic_write(fn, # the file to (over)write
     try:
         write(tmp)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, fn)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
