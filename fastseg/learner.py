@@ -4,6 +4,7 @@
 
 # %% ../nbs/20_learner.ipynb #84f7107b
 from __future__ import annotations
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 import torch, torch.nn as nn
@@ -85,7 +86,7 @@ def build_model(arch:str, # a name in `ARCHS`
     try: return a.build(backbone, n_out, n_in, tuple(size), pretrained and a.pretrainable)
     except OSError as e: # URLError, connection errors and the Hugging Face hub's errors are all OSErrors
         raise SegError(f"Could not download the pretrained {backbone} weights ({e}). Connect to the internet, or train "
-                       f"from random weights with pretrained=False (`--no-pretrained` on the command line).") from None
+                       f"from random weights with `pretrained=False`.") from None
 
 # %% ../nbs/20_learner.ipynb #e128f14f
 def seg_learner(dls, # DataLoaders from `seg_dataloaders`
@@ -101,7 +102,7 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
     if arch not in ARCHS: raise SegError(f"Unknown architecture {arch!r}; choose one of: {', '.join(ARCHS)}.")
     a = ARCHS[arch]
     if pretrained and not a.pretrainable:
-        print(f"{arch} has no pretrained weights; training it from random weights."); pretrained = False
+        warnings.warn(f"{arch} has no pretrained weights; training it from random weights."); pretrained = False
     loss_func = loss_func or CrossEntropy()
     if a.wrap_loss is not None and not isinstance(loss_func, DeepSupervisionLoss): loss_func = a.wrap_loss(loss_func)
     n_in = n_in or getattr(dls, 'n_in', None) or dls.one_batch()[0].shape[1] # fastai's own DataLoaders: from a batch

@@ -4,7 +4,9 @@
 
 # %% ../nbs/21_training.ipynb #45d9f644
 from __future__ import annotations
-import base64, contextlib, copy, functools, json, os, random, shutil, tempfile
+from .core import * # first: it imports fastai with fastai's own import-time warnings filtered
+import base64, contextlib, copy, csv, functools, json, math, os, random, re, shutil, tempfile, warnings
+from dataclasses import dataclass, asdict, fields
 from functools import cmp_to_key
 import numpy as np
 from pathlib import Path
@@ -14,17 +16,21 @@ from fastai.callback.core import Callback
 from fastai.learner import Recorder, save_model as save_state, load_model as load_state
 import fastai.callback.channelslast # Learner.to_channelslast
 from fastai.callback.tracker import TrackerCallback
+from fastai.callback.progress import CSVLogger
+from fastai.learner import Learner
+from fastcore.meta import delegates
 from safetensors.torch import save_file, load_file
-from .core import *
-from .data import seg_dataloaders
-from .losses import seg_loss, CrossEntropy
-from .learner import seg_learner
-from fastcore.basics import patch
+from .data import seg_dataloaders, LAYOUTS
+from .losses import seg_loss, CrossEntropy, LOSSES
+from .learner import seg_learner, ARCHS
+from .inference import save_model, MODEL_FILE
+from .metrics import iou_table
 
 # %% auto #0
-__all__ = ['CHECKPOINT_DIR', 'set_precision', 'fit_progressive', 'prepare_out', 'training_phases', 'EpochCheckpoint',
-           'StopOnNonFinite', 'fit_batch_size', 'auto_batch_size', 'setup_distributed', 'main_process_prints', 'train',
-           'BestCheckpoints', 'average_weights']
+__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'set_precision', 'fit_progressive',
+           'TrainConfig', 'Phase', 'training_phases', 'prepare_out', 'EpochCheckpoint', 'StopOnNonFinite', 'RunLog',
+           'read_history', 'plot_history', 'fit_batch_size', 'auto_batch_size', 'setup_distributed',
+           'main_process_prints', 'train', 'resume_config', 'BestCheckpoints', 'average_weights', 'demo']
 
 # %% ../nbs/21_training.ipynb #d820dff2
 def set_precision(learn, # a fastai Learner
@@ -33,10 +39,10 @@ def set_precision(learn, # a fastai Learner
     autocast('cpu', precision) # checks the name
     if precision == 'fp32': return 'fp32'
     if not torch.cuda.is_available() or learn.dls.device.type != 'cuda':
-        print(f"{precision} mixed precision needs a CUDA GPU; training in fp32 on the {learn.dls.device.type.upper()}.")
+        warnings.warn(f"{precision} mixed precision needs a CUDA GPU; training in fp32 on the {learn.dls.device.type.upper()}.")
         return 'fp32'
     if precision == 'bf16' and not torch.cuda.is_bf16_supported():
-        raise SegError("This GPU does not support bf16; use --fp16 (or precision='fp16') instead.")
+        raise SegError("This GPU does not support bf16; use `precision='fp16'` instead.")
     (learn.to_fp16 if precision == 'fp16' else learn.to_bf16)()
     return precision
 
@@ -53,31 +59,120 @@ def fit_progressive(learn, # a fastai Learner
         learn.fit_one_cycle(n, lr)
     return learn
 
-# %% ../nbs/21_training.ipynb #fef88930
-def prepare_out(out)->Path:
+# %% ../nbs/21_training.ipynb #ce93d223
+SAVE_CHOICES = ('last', 'best') # which epoch's weights the model file keeps
+
+def _check_int(name, v, lo:int):
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise SegError(f"`{name}` must be a whole number of at least {lo}, not {v!r}.")
+
+def _check_choice(name, v, choices):
+    if v not in choices: raise SegError(f"`{name}` must be one of {', '.join(map(repr, choices))}, not {v!r}.")
+
+@dataclass
+class TrainConfig:
+    "The settings of one training run, checked when made"
+    data:str|None=None # dataset folder, any layout
+    out:str='fastseg-model' # folder to save the model in
+    arch:str='unet' # architecture name (`ARCHS`)
+    backbone:str|None=None # encoder; default the arch's
+    size:int|tuple|None=None # int or (height, width); default the images' size
+    epochs:int=10 # epochs (after the frozen epochs when pretrained)
+    bs:int|str=8 # batch size (per process), or 'auto' to fit the free GPU memory
+    lr:float|str=2e-3 # learning rate, or 'find' for lr_find's suggestion
+    pretrained:bool=True # start from ImageNet weights
+    precision:str='fp32' # 'fp32', 'fp16' or 'bf16'
+    loss:str='ce' # loss name (`LOSSES`)
+    layout:str|None=None # dataset layout (`LAYOUTS`); default detect
+    progressive:bool=False # train the first half of the epochs at half size
+    freeze_epochs:int=1 # frozen epochs when fine-tuning a pretrained encoder
+    num_workers:int|None=None # DataLoader workers
+    seed:int=42 # random seed
+    channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
+    sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
+    save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU
+    def __post_init__(self):
+        if isinstance(self.size, list): self.size = tuple(self.size)
+        self.check()
+
+    def check(self):
+        "Raise a `SegError` naming the first setting that makes no sense"
+        _check_choice('arch', self.arch, list(ARCHS)); _check_choice('loss', self.loss, list(LOSSES))
+        _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
+        if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
+        _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
+        if self.bs != 'auto': _check_int('bs', self.bs, 1)
+        if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
+        if self.lr != 'find' and (isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < math.inf):
+            raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
+        if self.size is not None:
+            sz = (self.size,) if isinstance(self.size, int) else self.size
+            if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sz)):
+                raise SegError(f"`size` must be a positive whole number or (height, width), not {self.size!r}.")
+
+    def to_dict(self)->dict:
+        "The settings as JSON-ready values"
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d:dict, source='the settings')->TrainConfig:
+        "A `TrainConfig` from `to_dict`'s output (unknown keys are an error naming `source`)"
+        extra = set(d) - {f.name for f in fields(cls)}
+        if extra: raise SegError(f"{source} holds settings this fastseg does not know ({', '.join(sorted(extra))}); it was written by another version.")
+        return cls(**d)
+
+# %% ../nbs/21_training.ipynb #6e642c49
+@dataclass
+class Phase:
+    "One one-cycle fit of a training run"
+    size:tuple # (height, width)
+    epochs:int
+    lr:float|tuple # a rate, or (lo, hi): discriminative rates `slice(lo, hi)`
+    frozen:bool # train with the encoder frozen
+    pct_start:float # part of the cycle spent warming up
+    @property
+    def lr_arg(self): return slice(*self.lr) if isinstance(self.lr, tuple) else self.lr
+
+def _half(size): return tuple(max(32, s // 2) for s in size)
+
+def training_phases(cfg:TrainConfig, # settings with a numeric `lr`
+                    size:tuple)->list: # the full training size (height, width)
+    "The one-cycle fits `train` runs, as `Phase`s"
+    e, lr = cfg.epochs, cfg.lr
+    sizes, eps = ([_half(size), size], [e // 2, e - e // 2]) if cfg.progressive and e > 1 else ([size], [e])
+    if not cfg.pretrained: return [Phase(s, n, lr, False, 0.25) for s, n in zip(sizes, eps)]
+    return [Phase(sizes[0], cfg.freeze_epochs, lr, True, 0.99)] + [Phase(s, n, (lr / 200, lr / 2), False, 0.3) for s, n in zip(sizes, eps)]
+
+# %% ../nbs/21_training.ipynb #7c35e6a3
+CHECKPOINT_DIR, HISTORY_FILE, CURVES_FILE = 'checkpoint', 'history.csv', 'curves.png' # inside the model folder
+
+def _refuse_existing(out:Path, data, overwrite:bool, resume:bool):
+    if data is not None and out.resolve() == Path(data).resolve():
+        raise SegError(f"`out` is the dataset folder {data}; the model files would mix with the data. Choose another `out` folder.")
+    if resume or overwrite: return
+    if (out/MODEL_FILE).exists():
+        raise SegError(f"{out} already holds a model ({MODEL_FILE}). Pass `overwrite=True` to replace it, or choose another `out` folder.")
+    if (out/CHECKPOINT_DIR/'checkpoint.json').exists():
+        raise SegError(f"{out} holds an interrupted run. Continue it with `resume={str(out)!r}`, or pass `overwrite=True` to start again.")
+
+def prepare_out(out, # the model folder
+                data=None, # the dataset folder, which `out` must not be
+                overwrite:bool=False, # replace a model or interrupted run already in `out`
+                resume:bool=False)->Path: # continuing the interrupted run in `out`
     "Create `out` and make sure a model can be written there, before any training"
     out = Path(out)
+    _refuse_existing(out, data, overwrite, resume)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out): pass
     except OSError as e:
-        raise SegError(f"Cannot write to the output folder {out} ({e.strerror}). Choose a writable --out folder.") from None
+        raise SegError(f"Cannot write to the output folder {out} ({e.strerror}). Choose a writable `out` folder.") from None
     free = shutil.disk_usage(out).free
     if free < 200 * 2**20:
         raise SegError(f"Only {free / 2**20:.0f} MiB free on the disk of {out}; a model file needs up to a few hundred MiB. "
-                       f"Free some space or choose another --out folder.")
+                       f"Free some space or choose another `out` folder.")
     return out
 
-# %% ../nbs/21_training.ipynb #150e0c1a
-def _half(size): return tuple(max(32, s // 2) for s in size)
-
-def training_phases(size, # full training size (height, width)
-                    epochs:int, lr:float, pretrained:bool, progressive:bool, freeze_epochs:int=1)->list:
-    "The one-cycle fits `train` runs: `(size, epochs, lr or (lo, hi), frozen, pct_start)` each"
-    sizes, eps = ([_half(size), size], [epochs // 2, epochs - epochs // 2]) if progressive and epochs > 1 else ([size], [epochs])
-    if not pretrained: return [(s, e, lr, False, 0.25) for s, e in zip(sizes, eps)]
-    return [(sizes[0], freeze_epochs, lr, True, 0.99)] + [(s, e, (lr / 200, lr / 2), False, 0.3) for s, e in zip(sizes, eps)]
-
+# %% ../nbs/21_training.ipynb #3d43b7b2
 def _rng_state()->dict:
     st = dict(python=list(random.getstate()[1]), python_pos=random.getstate()[2], numpy=np.random.get_state()[1].tolist(),
               numpy_pos=int(np.random.get_state()[2]), torch=base64.b64encode(torch.get_rng_state().numpy().tobytes()).decode())
@@ -91,28 +186,39 @@ def _set_rng_state(st:dict):
     if 'cuda' in st and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([torch.frombuffer(bytearray(base64.b64decode(c)), dtype=torch.uint8) for c in st['cuda']])
 
-CHECKPOINT_DIR = 'checkpoint' # inside the model folder
+def _cpu_state(model)->dict: return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
 
-class EpochCheckpoint(Callback):
-    "After every training epoch, save model, optimizer, position in the schedule, best metric and RNG states"
-    order = Recorder.order + 1 # after the epoch's metrics are computed
-    def __init__(self, folder, phase:int, run:dict, best=None):
-        self.folder, self.phase, self.run, self.best, self.skipped = Path(folder), phase, run, best, False
+BEST_WEIGHTS = 'best.safetensors' # in the checkpoint folder, with `keep_best`
+
+class EpochCheckpoint(TrackerCallback):
+    "After every epoch, save model, optimizer, schedule position, the best `monitor` value, RNG states and the run's settings"
+    order = TrackerCallback.order + 1 # after the epoch's metrics are recorded
+    def __init__(self, folder, # the checkpoint folder
+                 phase:int, # index of the running `Phase`
+                 config:TrainConfig, # the run's settings, saved with every checkpoint
+                 best:float|None=None, # best `monitor` value of the run so far
+                 monitor:str='miou', # metric to track, by name
+                 keep_best:bool=False): # also keep the best epoch's weights (`BEST_WEIGHTS`)
+        super().__init__(monitor=monitor, reset_on_fit=False)
+        self.folder, self.phase, self.config, self.keep_best, self.skipped, self.best = Path(folder), phase, config, keep_best, False, best
     def after_cancel_epoch(self): self.skipped = True # an epoch skipped on resume (fastai's start_epoch): nothing to save
     def after_epoch(self):
         if self.skipped: self.skipped = False; return
-        miou = float(self.recorder.values[-1][2]) if len(self.recorder.values[-1]) > 2 else None
-        if miou is not None and (self.best is None or miou > self.best): self.best = miou
-        if rank_distrib(): return # in distributed training only the main process writes
+        super().after_epoch() # sets `best` and `new_best`
+        if rank_distrib() == 0: self._write() # in distributed training only the main process writes
+
+    def _write(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         weights = self.folder/f'weights_{self.phase}_{self.epoch}.pth'
-        state = dict(phase=self.phase, epoch=self.epoch, best_miou=self.best, weights=weights.name, rng=_rng_state(), run=self.run)
+        state = dict(phase=self.phase, epoch=self.epoch, best=self.best if math.isfinite(self.best) else None, monitor=self.monitor,
+                     weights=weights.name, rng=_rng_state(), config=self.config.to_dict())
         try:
             atomic_write(weights, lambda t: save_state(t, self.learn.model, self.learn.opt))
+            if self.keep_best and self.new_best: atomic_write(self.folder/BEST_WEIGHTS, lambda t: save_file(_cpu_state(self.learn.model), t))
             atomic_write(self.folder/'checkpoint.json', lambda t: Path(t).write_text(json.dumps(state)))
         except OSError as e:
             raise SegError(f"Cannot write the checkpoint in {self.folder} ({e.strerror or e}); the previous checkpoint is intact. "
-                           f"Free some disk space, then resume with: fastseg train --resume {self.folder.parent}") from None
+                           f"Free some disk space, then resume with `resume={str(self.folder.parent)!r}`.") from None
         for old in self.folder.glob('weights_*.pth'):
             if old != weights: old.unlink(missing_ok=True)
 
@@ -122,25 +228,60 @@ class StopOnNonFinite(Callback):
     def after_loss(self):
         if self.training and not torch.isfinite(self.loss).all():
             raise SegError(f"The training loss became {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1}. "
-                           f"The last checkpoint (end of the previous epoch) is kept. Lower the learning rate, or use --bf16 "
-                           f"or fp32 instead of --fp16 (fp16 overflows), then resume with --resume.")
+                           f"The last checkpoint (end of the previous epoch) is kept. Lower `lr`, or use `precision='bf16'` "
+                           f"or 'fp32' instead of 'fp16' (fp16 overflows), then resume.")
 
-def _fit_phases(learn, make_dls, phases, out, run, start=(0, -1), best=None, sync_bn=False):
-    "Run the one-cycle fits of `phases` from `start` (phase, last epoch done), checkpointing every epoch"
-    for i, (size, n, lr, frozen, pct) in enumerate(phases):
-        if i < start[0] or n == 0: continue
-        learn.dls = make_dls(size)
-        learn.freeze() if frozen else learn.unfreeze()
-        s_epoch = start[1] + 1 if i == start[0] else 0
-        if i == start[0] and start[1] >= 0: # resuming inside this phase: weights and optimizer from the checkpoint
-            ck = json.loads((out/CHECKPOINT_DIR/'checkpoint.json').read_text())
-            load_state(out/CHECKPOINT_DIR/ck['weights'], learn.model, learn.opt, device=learn.dls.device)
-            _set_rng_state(ck['rng'])
-        if s_epoch >= n: continue
-        cb = EpochCheckpoint(out/CHECKPOINT_DIR, i, run, best)
-        with _distributed_fit(learn, sync_bn):
-            learn.fit_one_cycle(n, slice(*lr) if isinstance(lr, tuple) else lr, pct_start=pct, cbs=[cb, StopOnNonFinite()], start_epoch=s_epoch)
-        best = cb.best
+# %% ../nbs/21_training.ipynb #6a44dcaa
+class RunLog(CSVLogger):
+    "fastai's `CSVLogger` for a run of several fits: one header, each row with its phase and size; one printed line per epoch when `lines`"
+    def __init__(self, fname, # the CSV file (appended to)
+                 phase:int, size:tuple, # the running `Phase`'s index and image size
+                 lines:bool=False): # print each epoch as one line instead of the progress bar's table
+        super().__init__(fname, append=True)
+        self.phase, self.size, self.lines, self.skipped = phase, size, lines, False
+    def before_fit(self):
+        if hasattr(self, 'gather_preds') or hasattr(self, 'lr_finder'): return
+        fn = self.path/self.fname
+        fn.parent.mkdir(parents=True, exist_ok=True)
+        new = not fn.exists() or fn.stat().st_size == 0
+        self.file = fn.open('a')
+        if new: self.file.write(','.join(['phase', 'size'] + list(self.recorder.metric_names)) + '\n')
+        self.old_logger, self.learn.logger = self.logger, self._write_line
+    def after_cancel_epoch(self): self.skipped = True # epochs skipped on resume are logged already
+    def _write_line(self, log):
+        if self.skipped: self.skipped = False; return
+        self.file.write(','.join([str(self.phase + 1), 'x'.join(map(str, self.size))] + [str(t) for t in log]) + '\n'); self.file.flush()
+        if not self.lines: return self.old_logger(log)
+        names = self.recorder.metric_names[1:]
+        vals = ' '.join(f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names, log[1:]))
+        print(f"phase {self.phase + 1} epoch {log[0] + 1}/{self.n_epoch}: {vals}", flush=True)
+    def after_fit(self):
+        if hasattr(self, 'file') and not self.file.closed: super().after_fit()
+
+def read_history(fn)->list:
+    "The rows of a `history.csv` as dicts, numbers as floats"
+    with open(fn) as f: rows = list(csv.DictReader(f))
+    num = lambda v: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?|nan|inf', v) else v
+    return [{k: num(v) for k, v in r.items()} for r in rows]
+
+def plot_history(fn, # a `history.csv`
+                 out=None, # write the figure here (PNG)
+                 monitor:str='miou'): # the metric to plot beside the losses
+    "Training and validation loss, and `monitor`, for every epoch of a run, with the phases marked"
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    rows = read_history(fn)
+    x = range(1, len(rows) + 1)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    for k in ('train_loss', 'valid_loss'): a.plot(x, [r[k] for r in rows], marker='.', label=k.replace('_', ' '))
+    b.plot(x, [r.get(monitor, float('nan')) for r in rows], marker='.', color='C2', label=f'validation {monitor}')
+    starts = [i + 1 for i in range(1, len(rows)) if rows[i]['phase'] != rows[i - 1]['phase']]
+    for ax, t in ((a, 'loss per epoch'), (b, f'validation {monitor}')):
+        for k, s in enumerate(starts): ax.axvline(s - 0.5, color='0.7', ls='--', lw=1, label='new phase' if k == 0 else None)
+        ax.set_xlabel('epoch of the run'); ax.set_title(t); ax.legend(); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    b.set_ylim(0, 1); fig.tight_layout()
+    if out is not None: atomic_write(out, lambda t: fig.savefig(t, dpi=80, format='png'))
+    return fig
 
 # %% ../nbs/21_training.ipynb #b45c5d4e
 def fit_batch_size(free:float, # free memory, bytes
@@ -167,8 +308,8 @@ def _probe_memory(learn, precision:str, probe=(2, 4)):
             loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
             peaks.append(torch.cuda.max_memory_allocated(dev) - base)
     except torch.OutOfMemoryError:
-        raise SegError(f"{cfg['arch']} does not train at batch size {b} and size {h}x{w} on this GPU. Lower --size, or use "
-                       f"--fp16/--bf16.") from None
+        raise SegError(f"{cfg['arch']} does not train at batch size {b} and size {h}x{w} on this GPU. Lower `size`, or use "
+                       f"`precision='fp16'` or 'bf16'.") from None
     finally:
         del model, opt; torch.cuda.empty_cache()
     per = (peaks[1] - peaks[0]) / (probe[1] - probe[0])
@@ -181,12 +322,12 @@ def auto_batch_size(learn, # a Learner whose DataLoaders are at the training siz
     "The largest batch size whose training step fits in `share` of the free GPU memory (8 on a CPU)"
     dev = learn.dls.device
     if dev.type != 'cuda':
-        print("--bs auto sizes the batch to the free GPU memory; on the CPU it uses batch size 8."); bs = 8
+        warnings.warn("`bs='auto'` sizes the batch to the free GPU memory; on the CPU it uses batch size 8."); bs = 8
     else:
         per, fixed = _probe_memory(learn, precision)
         free = torch.cuda.mem_get_info(dev)[0]
         bs = fit_batch_size(free, fixed, per, share, cap)
-        print(f"--bs auto: batch size {bs} ({per / 2**20:.0f} MiB per image + {fixed / 2**20:.0f} MiB fixed, "
+        print(f"bs='auto': batch size {bs} ({per / 2**20:.0f} MiB per image + {fixed / 2**20:.0f} MiB fixed, "
               f"{share:.0%} of {free / 2**30:.1f} GiB free on {torch.cuda.get_device_name(dev)})")
     if num_distrib() > 1 and torch.distributed.is_initialized(): # every process runs the same number of steps
         t = torch.tensor([bs], device=_comm_device())
@@ -217,80 +358,151 @@ def _distributed_fit(learn, sync_bn:bool):
     from fastseg.distributed import seg_distrib_ctx
     return seg_distrib_ctx(learn, sync_bn=sync_bn, cpu=learn.dls.device.type == 'cpu')
 
-# %% ../nbs/21_training.ipynb #1d107581
-@main_process_prints
-def train(data=None, # dataset folder, any layout
-          out='fastseg-model', # folder to save the model in
-          arch:str='unet', # architecture name
-          backbone:str|None=None, # encoder; default the arch's
-          size=None, # int or (height, width); default the images' size
-          epochs:int=10, # epochs (after the frozen epoch when pretrained)
-          bs:int|str=8, # batch size (per process), or 'auto' to fit the free GPU memory
-          lr:float|str=2e-3, # learning rate, or 'find' for lr_find's suggestion
-          pretrained:bool=True, # start from ImageNet weights
-          precision:str='fp32', # 'fp32', 'fp16' or 'bf16'
-          loss:str='ce', # loss name (`LOSSES`)
-          layout:str|None=None, # dataset layout; default detect
-          progressive:bool=False, # train the first half of the epochs at half size
-          freeze_epochs:int=1, # frozen epochs when fine-tuning a pretrained encoder
-          num_workers:int|None=None, # DataLoader workers
-          seed:int=42, # random seed
-          channels_last:bool=False, # channels-last memory format (faster convolutions on tensor-core GPUs)
-          sync_bn:bool=False, # synchronise batch norm across GPUs (distributed training)
-          resume=None): # a model folder whose interrupted run to continue (the other arguments then come from its checkpoint)
-    "Train a segmentation model on the dataset at `data` and save it to `out`; return the Learner"
-    from fastseg.inference import save_model
-    start, best, main = (0, -1), None, rank_distrib() == 0
-    if resume is not None:
-        ckf = Path(resume)/CHECKPOINT_DIR/'checkpoint.json'
-        if not ckf.exists(): raise SegError(f"No checkpoint to resume in {resume} ({ckf} is missing). Pass the --out folder of an interrupted run.")
-        ck = json.loads(ckf.read_text())
-        r = ck['run']
-        data, out, arch, backbone, size, epochs, bs, lr = r['data'], resume, r['arch'], r['backbone'], r['size'], r['epochs'], r['bs'], r['lr']
-        pretrained, precision, loss, layout, progressive = r['pretrained'], r['precision'], r['loss'], r['layout'], r['progressive']
-        freeze_epochs, seed, channels_last, sync_bn = r['freeze_epochs'], r['seed'], r['channels_last'], r.get('sync_bn', False)
-        start, best = (ck['phase'], ck['epoch']), ck['best_miou']
-        print(f"Resuming {resume}: phase {ck['phase'] + 1}, after epoch {ck['epoch'] + 1} (best mIoU so far {best}).")
-    elif data is None: raise SegError("Pass a dataset folder to train on, or --resume with the folder of an interrupted run.")
-    if bs != 'auto' and (not isinstance(bs, int) or bs < 1): raise SegError(f"--bs must be a positive whole number or 'auto', not {bs!r}.")
-    world = num_distrib() # processes started by torchrun / accelerate launch (0 when started alone)
-    if world > 0:
-        if lr == 'find': raise SegError("--lr find cannot run in distributed training: run lr_find on one GPU, then pass the rate with --lr.")
-        if sync_bn and not torch.cuda.is_available():
-            raise SegError("--sync-bn needs GPUs (PyTorch's SyncBatchNorm runs on CUDA only); leave it out to train on CPUs.")
-        device = setup_distributed()
-        print(f"Distributed training: {world} process{'es' * (world > 1)} ({device.type.upper()}), batch size {bs} per process.")
-    elif sync_bn: print("--sync-bn has no effect in a single process; it synchronises batch norm across GPUs under torchrun or accelerate launch.")
-    out = Path(out) if not main else prepare_out(out)
-    set_seed(seed)
-    dls = seg_dataloaders(data, layout, size, 8 if bs == 'auto' else bs, num_workers=num_workers, check=resume is None and main)
-    learn = seg_learner(dls, arch, backbone, pretrained and resume is None, loss_func=seg_loss(loss))
-    learn.seg_config['pretrained'] = pretrained
-    set_precision(learn, precision)
-    if channels_last: learn.to_channelslast(use_amp=False) # precision is set above
-    if bs == 'auto':
-        bs = auto_batch_size(learn, precision)
-        dls = learn.dls = seg_dataloaders(data, layout, size, bs, num_workers=num_workers, check=False)
-    if lr == 'find': lr = float(learn.lr_find(show_plot=False).valley); print(f"lr_find suggests a learning rate of {lr:.2e}.")
-    run = dict(data=str(Path(data).resolve()), arch=arch, backbone=learn.seg_config['backbone'], size=list(dls.size), epochs=epochs,
-               bs=bs, lr=lr, pretrained=pretrained, precision=precision, loss=loss, layout=dls.layout.name,
-               progressive=progressive, freeze_epochs=freeze_epochs, seed=seed, channels_last=channels_last, sync_bn=sync_bn)
-    make = lambda s: dls if tuple(s) == tuple(dls.size) else seg_dataloaders(data, layout, s, bs, num_workers=num_workers, check=False)
-    phases = training_phases(tuple(dls.size), epochs, lr, pretrained, progressive, freeze_epochs)
-    try: _fit_phases(learn, make, phases, out, run, start, best, sync_bn)
-    except torch.OutOfMemoryError:
-        raise SegError(f"Out of GPU memory training {arch} at batch size {bs} and size {dls.size[0]}x{dls.size[1]}. Lower --bs "
-                       f"(try {max(1, bs // 2)}) or --size, or use --fp16/--bf16; the last checkpoint is in {out/CHECKPOINT_DIR}.") from None
-    except KeyboardInterrupt:
-        ck = out/CHECKPOINT_DIR/'checkpoint.json'
-        print(f"Interrupted. " + (f"Resume from the last finished epoch with: fastseg train --resume {out}" if ck.exists()
-                                  else "No epoch had finished, so there is no checkpoint to resume."))
-        raise
-    learn.dls = dls
-    if main:
-        save_model(learn, out)
-        shutil.rmtree(out/CHECKPOINT_DIR, ignore_errors=True) # the finished model replaces it
+# %% ../nbs/21_training.ipynb #401b01cf
+def _load_checkpoint(learn, folder:Path)->dict:
+    "Load the checkpoint in `folder` into `learn` (weights, optimizer, RNG states); return its JSON"
+    ck = json.loads((folder/'checkpoint.json').read_text())
+    load_state(folder/ck['weights'], learn.model, learn.opt, device=learn.dls.device)
+    _set_rng_state(ck['rng'])
+    return ck
+
+def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(0, -1), best=None):
+    "Run the one-cycle fits of `phases` from `start` (phase, last epoch done), checkpointing every epoch; return the best mIoU"
+    main, lines = rank_distrib() == 0, not interactive()
+    for i, ph in enumerate(phases):
+        first = start[1] + 1 if i == start[0] else 0
+        if i < start[0] or first >= ph.epochs: continue
+        learn.dls = make_dls(ph.size)
+        learn.freeze() if ph.frozen else learn.unfreeze()
+        if i == start[0] and start[1] >= 0: _load_checkpoint(learn, out/CHECKPOINT_DIR) # resuming inside this phase
+        ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg, best, keep_best=cfg.save == 'best')
+        cbs = [ck, StopOnNonFinite()] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
+        with _distributed_fit(learn, cfg.sync_bn), (learn.no_bar() if lines else contextlib.nullcontext()):
+            learn.fit_one_cycle(ph.epochs, ph.lr_arg, pct_start=ph.pct_start, cbs=cbs, start_epoch=first)
+        best = ck.best
+    return best
+
+# %% ../nbs/21_training.ipynb #03c7874b
+def _join_launcher(cfg:TrainConfig):
+    "Join the processes of `torchrun`/`accelerate launch`, when one started this one"
+    world = num_distrib()
+    if world == 0:
+        if cfg.sync_bn: warnings.warn("`sync_bn` has no effect in a single process; it synchronises batch norm across GPUs under torchrun or accelerate launch.")
+        return
+    if cfg.lr == 'find': raise SegError("`lr='find'` cannot run in distributed training: run lr_find on one GPU, then pass the rate as `lr`.")
+    if cfg.sync_bn and not torch.cuda.is_available():
+        raise SegError("`sync_bn` needs GPUs (PyTorch's SyncBatchNorm runs on CUDA only); leave it out to train on CPUs.")
+    device = setup_distributed()
+    print(f"Distributed training: {world} process{'es' * (world > 1)} ({device.type.upper()}), batch size {cfg.bs} per process.")
+
+def _find_lr(learn)->float:
+    "lr_find's suggestion; its temporary weights go to a temporary folder, not beside the data"
+    with tempfile.TemporaryDirectory() as d, contextlib.ExitStack() as stack:
+        old, learn.path = learn.path, Path(d)
+        stack.callback(setattr, learn, 'path', old)
+        lr = float(learn.lr_find(show_plot=False).valley)
+    print(f"lr_find suggests a learning rate of {lr:.2e}.")
+    return lr
+
+def _dataloaders(cfg:TrainConfig, size, check:bool=False):
+    bs = 8 if cfg.bs == 'auto' else cfg.bs
+    return seg_dataloaders(cfg.data, cfg.layout, size, bs, num_workers=cfg.num_workers, check=check)
+
+def _build_learner(cfg:TrainConfig, fresh:bool):
+    "The learner of the run, its settings completed: backbone, size, layout, batch size and learning rate"
+    set_seed(cfg.seed)
+    learn = seg_learner(_dataloaders(cfg, cfg.size, fresh and rank_distrib() == 0), cfg.arch, cfg.backbone,
+                        cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss))
+    learn.seg_config['pretrained'] = cfg.pretrained
+    set_precision(learn, cfg.precision)
+    if cfg.channels_last: learn.to_channelslast(use_amp=False) # precision is set above
+    if cfg.bs == 'auto': cfg.bs = auto_batch_size(learn, cfg.precision); learn.dls = _dataloaders(cfg, cfg.size)
+    if cfg.lr == 'find': cfg.lr = _find_lr(learn)
+    cfg.backbone, cfg.size, cfg.layout = learn.seg_config['backbone'], tuple(learn.dls.size), learn.dls.layout.name
     return learn
+
+@contextlib.contextmanager
+def _explain_failures(cfg:TrainConfig, out:Path):
+    "Out of GPU memory and Ctrl-C, as messages saying what to change and how to resume"
+    try: yield
+    except torch.OutOfMemoryError:
+        h, w = cfg.size
+        raise SegError(f"Out of GPU memory training {cfg.arch} at batch size {cfg.bs} and size {h}x{w}. Lower `bs` (try "
+                       f"{max(1, cfg.bs // 2)}) or `size`, or use `precision='fp16'`; the last checkpoint is in {out/CHECKPOINT_DIR}.") from None
+    except KeyboardInterrupt:
+        done = (out/CHECKPOINT_DIR/'checkpoint.json').exists()
+        print("Interrupted. " + (f"Resume from the last finished epoch with `resume={str(out)!r}` (fastseg train --resume {out})."
+                                 if done else "No epoch had finished, so there is no checkpoint to resume."))
+        raise
+
+# %% ../nbs/21_training.ipynb #22c1ff25
+def _final_scores(out:Path, cfg:TrainConfig)->dict:
+    "The validation scores of the epoch whose weights are kept, from `history.csv`"
+    rows = read_history(out/HISTORY_FILE)
+    row = max(rows, key=lambda r: r['miou']) if cfg.save == 'best' else rows[-1]
+    return {k: v for k, v in row.items() if k not in ('time', 'size')}
+
+def _save_run(learn, cfg:TrainConfig, out:Path):
+    "Write the model folder: the kept weights with settings and scores, the curves; then remove the checkpoint"
+    ckdir = out/CHECKPOINT_DIR
+    if cfg.save == 'best' and (ckdir/BEST_WEIGHTS).exists(): learn.model.load_state_dict(load_file(str(ckdir/BEST_WEIGHTS)))
+    save_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
+    import matplotlib.pyplot as plt
+    plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE))
+    for f in [ckdir/'checkpoint.json', ckdir/BEST_WEIGHTS, *ckdir.glob('weights_*.pth')]: f.unlink(missing_ok=True)
+    with contextlib.suppress(OSError): ckdir.rmdir() # only if nothing else is in it
+
+def _new_run(out:Path):
+    "Remove what a previous run left in `out` (its checkpoint and history), when starting again with `overwrite`"
+    for f in [out/CHECKPOINT_DIR/'checkpoint.json', out/CHECKPOINT_DIR/BEST_WEIGHTS, *(out/CHECKPOINT_DIR).glob('weights_*.pth'), out/HISTORY_FILE]:
+        f.unlink(missing_ok=True)
+
+@main_process_prints
+@delegates(TrainConfig)
+def train(data=None, # dataset folder, any layout
+          out=None, # folder to save the model in; default 'fastseg-model' (with `resume`: the resumed folder)
+          resume=None, # a model folder whose interrupted run to continue, with its stored settings
+          overwrite:bool=False, # replace a model or an interrupted run already in `out`
+          **kwargs)->Learner: # `TrainConfig` settings
+    "Train a segmentation model on the dataset at `data` and save it to `out`; return the Learner"
+    if resume is not None:
+        if out is not None and Path(out).resolve() != Path(resume).resolve():
+            raise SegError(f"A resumed run writes into its own folder {resume}; leave `out` out.")
+        cfg, start, best = resume_config(resume, data=data, **kwargs); out = resume
+    elif data is None: raise SegError("Pass a dataset folder to train on (`data`), or `resume` with the folder of an interrupted run.")
+    else: out = out or 'fastseg-model'; cfg, start, best = TrainConfig(str(Path(data).resolve()), str(out), **kwargs), (0, -1), None
+    _join_launcher(cfg)
+    out = prepare_out(out, cfg.data, overwrite, resume is not None) if rank_distrib() == 0 else Path(out)
+    if resume is None and rank_distrib() == 0: _new_run(out)
+    learn = _build_learner(cfg, fresh=resume is None)
+    full = learn.dls
+    make = lambda s: full if tuple(s) == tuple(full.size) else _dataloaders(cfg, s)
+    with _explain_failures(cfg, out): _fit_phases(learn, cfg, make, training_phases(cfg, tuple(full.size)), out, start, best)
+    learn.dls = full
+    if rank_distrib() == 0: _save_run(learn, cfg, out)
+    return learn
+
+train.__delwrap__ = train.__wrapped__.__delwrap__ = TrainConfig # parameter docs from the dataclass's comments (its __init__ has no source)
+
+# %% ../nbs/21_training.ipynb #4677a453
+def _same(k, a, b)->bool:
+    if k == 'data': return a is None or b is None or Path(a).resolve() == Path(b).resolve()
+    return (tuple(a) if isinstance(a, list) else a) == (tuple(b) if isinstance(b, list) else b)
+
+def resume_config(out, # the model folder of an interrupted run
+                  **given)->tuple: # settings passed beside `resume`: each must agree with the stored one
+    "The interrupted run's `(TrainConfig, (phase, last epoch done), best mIoU)` from its checkpoint in `out`"
+    ckf = Path(out)/CHECKPOINT_DIR/'checkpoint.json'
+    if not ckf.exists(): raise SegError(f"No checkpoint to resume in {out} ({ckf} is missing). Pass the `out` folder of an interrupted run.")
+    ck = json.loads(ckf.read_text())
+    if 'config' not in ck: raise SegError(f"{ckf} was written by an older fastseg, whose checkpoints this one cannot resume; "
+                                          f"start the run again with `overwrite=True`.")
+    cfg = TrainConfig.from_dict(ck['config'], ckf)
+    for k, v in given.items():
+        if v is not None and not _same(k, v, getattr(cfg, k)):
+            raise SegError(f"`{k}={v!r}` differs from the interrupted run's {getattr(cfg, k)!r} ({ckf}). Leave `{k}` out to "
+                           f"resume as it started, or start a new run in another `out` folder.")
+    return cfg, (ck['phase'], ck['epoch']), ck['best']
 
 # %% ../nbs/21_training.ipynb #c0a2c77a
 class BestCheckpoints(TrackerCallback):
@@ -308,8 +520,7 @@ class BestCheckpoints(TrackerCallback):
         if len(self.kept) == self.k and not better(val, self.kept[-1][0]): return
         self.folder.mkdir(parents=True, exist_ok=True)
         fn = self.folder/f'epoch_{self.epoch}.safetensors'
-        state = {k: v.detach().cpu().contiguous() for k, v in self.learn.model.state_dict().items()}
-        atomic_write(fn, lambda t: save_file(state, t))
+        atomic_write(fn, lambda t: save_file(_cpu_state(self.learn.model), t))
         self.kept = sorted(self.kept + [(val, fn)], key=cmp_to_key(lambda a, b: -1 if better(a[0], b[0]) else 1))
         for _, old in self.kept[self.k:]: old.unlink(missing_ok=True)
         self.kept = self.kept[:self.k]
@@ -325,3 +536,23 @@ def average_weights(files:list)->dict:
         if set(s) != keys: raise SegError(f"{f} holds other tensors than {files[0]}: average checkpoints of one architecture.")
     return {k: torch.stack([s[k].float() for s in states]).mean(0).to(v.dtype) if v.is_floating_point() else v
             for k, v in states[0].items()}
+
+# %% ../nbs/21_training.ipynb #f1559154
+def demo(out='fastseg-demo', # folder for the data, the model and the picture
+         epochs:int|None=None, # default 8 on a CPU, 12 on a GPU
+         num_workers:int|None=None)->dict: # DataLoader workers
+    "Train and score a U-Net on synthetic data; return the scores"
+    from fastseg.synth import synth_camvid
+    from fastseg.inference import SegModel, evaluate, show_predictions
+    from fastseg.data import load_source
+    out, gpu = Path(out), torch.cuda.is_available()
+    data = synth_camvid(out/'data', n_train=256 if gpu else 64, n_valid=16, size=(192, 256) if gpu else (96, 128))
+    print(f"Synthetic CamVid-style data in {data}; training a U-Net from random weights on the {'GPU' if gpu else 'CPU'}.")
+    train(data, out/'model', backbone='resnet34' if gpu else 'resnet18', epochs=epochs or (12 if gpu else 8), lr=3e-3,
+          pretrained=False, precision='fp16' if gpu else 'fp32', num_workers=num_workers, overwrite=True)
+    model = SegModel.load(out/'model')
+    scores = evaluate(model, data)
+    print(iou_table(scores))
+    show_predictions(model, load_source(data), n=4, fn=out/'predictions.png')
+    print(f"Model in {out/'model'}; predictions beside the truth in {out/'predictions.png'}")
+    return scores
