@@ -179,7 +179,7 @@ def kib(key): # this process's own figures: ru_maxrss would include the parent's
     with open('/proc/self/status') as f: return next(int(l.split()[1]) for l in f if l.startswith(key))
 base = kib('VmRSS:')
 t = time.perf_counter()
-predict_files(sm, a['image'], a['out'], bs=a['bs'], tile=a['tile'], overlap=a['overlap'], overlays=False, show=False)
+predict_files(sm, a['image'], a['out'], bs=a['bs'], tile=a['tile'], overlap=a['overlap'], overlays=False, show=False, overwrite=True)
 if sm.device.type == 'cuda': torch.cuda.synchronize()
 print(json.dumps(dict(s=time.perf_counter() - t, base_kib=base, peak_kib=kib('VmHWM:'),
                       gpu_mib=torch.cuda.max_memory_allocated() / 2**20 if sm.device.type == 'cuda' else None)))
@@ -259,6 +259,30 @@ def _bench_jobs(st, archs, train_data, gpu)->list:
     rs = st['raster']
     return jobs + [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
 
+def _decode_rows(syn:Path, camvid=None)->list:
+    "Decoding rows: the synthetic images, and each image folder of a CamVid copy"
+    rows = bench_decode(sorted((syn/'images').iterdir())[:64], 'synthetic')
+    for sub in ('train', 'trainannot', 'images', 'labels') if camvid is not None else ():
+        d = Path(camvid)/sub
+        fs = sorted(p for p in d.glob('*') if p.suffix.lower() in IMAGE_EXTS)[:64] if d.is_dir() else []
+        if fs: rows += bench_decode(fs, f'CamVid {sub}/')
+    return rows
+
+def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
+    "One row of the benchmark (a failure, such as running out of GPU memory, is recorded in the row)"
+    rs = st['raster']
+    try:
+        if part == 'train':
+            dn, backbone = kw.pop('data_name'), 'resnet34' if kw['arch'] == 'unet' else None
+            return bench_train(kw.pop('data'), backbone=backbone, size=st['train_size'], bs=st['train_bs'], warmup=3,
+                               steps=st['steps'], **kw) | dict(data=dn)
+        if part == 'infer': return bench_infer(**kw, device=device)
+        if part == 'raster': return bench_raster(**kw, tile=rs['tile'], overlap=rs['overlap'], bs=rs['bs'], device=device, folder=out)
+        return bench_tiled(**st['tiled'], **kw, device=device)
+    except (torch.OutOfMemoryError, RuntimeError, SegError) as e:
+        if device.type == 'cuda': torch.cuda.empty_cache()
+        return dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
+
 def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
               archs=BENCH_ARCHS, # architectures to measure
               full:bool|None=None, # course-size inputs; default: on a GPU
@@ -278,29 +302,9 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
     with tempfile.TemporaryDirectory() as td:
         n_imgs = st['train_bs'] * (st['steps'] + 4)
         syn = synth_camvid(Path(td)/'synth', n_train=n_imgs, n_valid=st['train_bs'], size=st['train_size'])
-        res['decode'] += bench_decode(sorted((syn/'images').iterdir())[:64], 'synthetic')
-        if camvid is not None:
-            cv = Path(camvid)
-            for sub in ('train', 'trainannot', 'images', 'labels'):
-                fs = sorted(p for p in (cv/sub).glob('*') if p.suffix.lower() in IMAGE_EXTS)[:64] if (cv/sub).is_dir() else []
-                if fs: res['decode'] += bench_decode(fs, f'CamVid {sub}/')
+        res['decode'] += _decode_rows(syn, camvid)
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
-        rs = st['raster']
-        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu), show):
-            try:
-                if part == 'train':
-                    dn = kw.pop('data_name')
-                    backbone = 'resnet34' if kw['arch'] == 'unet' else None
-                    row = bench_train(kw.pop('data'), backbone=backbone, size=st['train_size'], bs=st['train_bs'],
-                                      warmup=3, steps=st['steps'], **kw) | dict(data=dn)
-                elif part == 'infer': row = bench_infer(**kw, device=device)
-                elif part == 'raster':
-                    row = bench_raster(**kw, tile=rs['tile'], overlap=rs['overlap'], bs=rs['bs'], device=device, folder=out)
-                else: row = bench_tiled(**st['tiled'], **kw, device=device)
-            except (torch.OutOfMemoryError, RuntimeError, SegError) as e:
-                row = dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
-                if gpu: torch.cuda.empty_cache()
-            res[part].append(row)
+        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu), show): res[part].append(_bench_row(part, kw, st, device, out))
     res['targets'] = check_targets(res)
     atomic_write(out/'bench.json', lambda t: Path(t).write_text(json.dumps(res, indent=1, default=str) + '\n'))
     atomic_write(out/'bench.md', lambda t: Path(t).write_text(bench_markdown(res)))
