@@ -4,39 +4,24 @@
 
 # %% ../nbs/40_cli.ipynb #50c4a0b2
 from __future__ import annotations
-import argparse, inspect, json, sys
+import argparse, inspect, json, os, re, sys, warnings
+from dataclasses import fields
+from fastcore.docments import docments
 from pathlib import Path
 import torch
 from fastai.torch_core import rank_distrib
 from .core import *
-from .synth import synth, SYNTH_KINDS, synth_camvid
+from .synth import synth, SYNTH_KINDS
 from .data import load_source, check_source, LAYOUTS
 from .losses import LOSSES
 from .metrics import iou_table
 from .learner import ARCHS
-from .training import train
-from .inference import SegModel, evaluate, predict_files, show_predictions, export_onnx
+from .training import train, demo, TrainConfig, SAVE_CHOICES
+from .inference import SegModel, evaluate, predict_files, export_onnx
 from .bench import run_bench, BENCH_ARCHS
 
 # %% auto #0
-__all__ = ['demo', 'parse_size', 'build_parser', 'run', 'main']
-
-# %% ../nbs/40_cli.ipynb #3a161885
-def demo(out='fastseg-demo', # folder for the data, the model and the picture
-         epochs:int|None=None, # default 8 on a CPU, 12 on a GPU
-         num_workers:int|None=None)->dict: # DataLoader workers
-    "Train and score a U-Net on synthetic data; return the scores"
-    out, gpu = Path(out), torch.cuda.is_available()
-    data = synth_camvid(out/'data', n_train=256 if gpu else 64, n_valid=16, size=(192, 256) if gpu else (96, 128))
-    print(f"Synthetic CamVid-style data in {data}; training a U-Net from random weights on the {'GPU' if gpu else 'CPU'}.")
-    train(data, out/'model', backbone='resnet34' if gpu else 'resnet18', epochs=epochs or (12 if gpu else 8), lr=3e-3,
-          pretrained=False, precision='fp16' if gpu else 'fp32', num_workers=num_workers)
-    model = SegModel.load(out/'model')
-    scores = evaluate(model, data)
-    print(iou_table(scores))
-    show_predictions(model, load_source(data), n=4, fn=out/'predictions.png')
-    print(f"Model in {out/'model'}; predictions beside the truth in {out/'predictions.png'}")
-    return scores
+__all__ = ['COMMANDS', 'parse_size', 'build_parser', 'run', 'cli_words', 'main']
 
 # %% ../nbs/40_cli.ipynb #c9e95f05
 def parse_size(s:str|None):
@@ -56,6 +41,35 @@ def _bs(s):
     if s.isdigit() and int(s) > 0: return int(s)
     raise argparse.ArgumentTypeError(f"batch size must be a positive whole number or 'auto', not {s!r}")
 
+def _precision_args(p, what:str):
+    "--fp16 / --bf16, for training and prediction alike"
+    g = p.add_mutually_exclusive_group()
+    for name in ('fp16', 'bf16'): g.add_argument(f'--{name}', action='store_const', const=name, dest='precision', help=f'{name} {what}')
+
+_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained') # settings whose flag is not --<name>
+_TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int)
+_CHOICES = dict(arch=ARCHS, loss=LOSSES, layout=LAYOUTS, save=SAVE_CHOICES)
+
+def _config_args(p):
+    "One option per `TrainConfig` setting, its help and default taken from the dataclass"
+    docs = docments(TrainConfig)
+    for f in fields(TrainConfig):
+        if f.name in ('data', 'out', 'precision'): continue
+        flag = _FLAGS.get(f.name, '--' + f.name.replace('_', '-'))
+        if isinstance(f.default, bool):
+            p.add_argument(flag, dest=f.name, action='store_const', const=not f.default,
+                           help=f"do not {docs[f.name]} (on by default)" if f.default else docs[f.name])
+        else:
+            typ = _TYPES.get(f.name, type(f.default) if f.default is not None else str)
+            p.add_argument(flag, dest=f.name, type=typ, choices=list(_CHOICES[f.name]) if f.name in _CHOICES else None,
+                           help=(docs[f.name] + ('' if f.default is None else f" (default: {f.default})")).replace('%', '%%'))
+    _precision_args(p, 'mixed precision (GPU)')
+
+def _train_kwargs(a)->dict:
+    "The `TrainConfig` settings given on the command line (the others keep their defaults, or a resumed run's values)"
+    return {f.name: getattr(a, f.name) for f in fields(TrainConfig) if f.name not in ('data', 'out') and getattr(a, f.name, None) is not None}
+
+# %% ../nbs/40_cli.ipynb #52daa2ae
 def _prediction_args(p):
     "Options shared by `evaluate` and `predict`"
     p.add_argument('--tta', action='store_true', help='test-time augmentation: average over flips and scales 0.75, 1, 1.25')
@@ -63,14 +77,9 @@ def _prediction_args(p):
     p.add_argument('--overlap', type=int, default=128, help='pixels shared by neighbouring tiles (default 128)')
     p.add_argument('--bs', type=int, default=8, help='images (or tiles) per forward pass (default 8)')
     p.add_argument('--workers', type=int, help='decoding processes (default: one per core but one, at most 8)')
-    prec = p.add_mutually_exclusive_group()
-    prec.add_argument('--fp16', action='store_const', const='fp16', dest='precision', help='fp16 autocast (GPU)')
-    prec.add_argument('--bf16', action='store_const', const='bf16', dest='precision', help='bf16 autocast (GPU)')
+    _precision_args(p, 'autocast (GPU)')
 
-def build_parser()->argparse.ArgumentParser:
-    "The `fastseg` argument parser"
-    p = argparse.ArgumentParser(prog='fastseg', description='Semantic segmentation with fastai: data, training, scoring, prediction.')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
+def _data_args(sub):
     d = sub.add_parser('demo', help='train and score a U-Net on built-in synthetic data')
     d.add_argument('--out', default='fastseg-demo', help='folder for data, model and picture (default: fastseg-demo)')
     d.add_argument('--epochs', type=int, help='epochs (default 8 on CPU, 12 on GPU)')
@@ -81,24 +90,16 @@ def build_parser()->argparse.ArgumentParser:
     c = sub.add_parser('check', help='check a dataset for broken images and masks')
     c.add_argument('data'); c.add_argument('--layout', choices=list(LAYOUTS))
     c.add_argument('--all', action='store_true', help='check every pair, not a sample of large datasets')
+
+def _train_parser(sub):
     t = sub.add_parser('train', help='train a model on a dataset folder')
-    t.add_argument('data', nargs='?', help='dataset folder (not needed with --resume)'); t.add_argument('--out', default='fastseg-model')
+    t.add_argument('data', nargs='?', help='dataset folder (not needed with --resume)')
+    t.add_argument('--out', help='folder to save the model in (default: fastseg-model)')
     t.add_argument('--resume', metavar='OUT', help="continue the interrupted run whose --out folder is OUT, from its last checkpoint")
-    t.add_argument('--arch', default='unet', choices=list(ARCHS))
-    t.add_argument('--backbone', help="encoder, e.g. resnet34, vgg16 (FCN), or a timm model name (unet); default: the arch's")
-    t.add_argument('--size', type=parse_size, help='N or H,W (default: the images\' size)')
-    t.add_argument('--epochs', type=int, default=10)
-    t.add_argument('--bs', type=_bs, default=8, help="batch size per process, or 'auto' to fit 80%% of the free GPU memory (default 8)")
-    t.add_argument('--lr', type=_lr, default=2e-3, help="learning rate, or 'find' to use lr_find's suggestion")
-    t.add_argument('--no-pretrained', action='store_true', help='random encoder weights (no download)')
-    prec = t.add_mutually_exclusive_group()
-    prec.add_argument('--fp16', action='store_const', const='fp16', dest='precision', help='fp16 mixed precision (GPU)')
-    prec.add_argument('--bf16', action='store_const', const='bf16', dest='precision', help='bf16 mixed precision (GPU)')
-    t.add_argument('--loss', default='ce', choices=list(LOSSES)); t.add_argument('--layout', choices=list(LAYOUTS))
-    t.add_argument('--channels-last', action='store_true', help='channels-last memory format (faster on tensor-core GPUs)')
-    t.add_argument('--progressive', action='store_true', help='first half of the epochs at half size')
-    t.add_argument('--sync-bn', action='store_true', help='synchronise batch norm across GPUs (under torchrun / accelerate launch)')
-    t.add_argument('--workers', type=int, help='DataLoader workers'); t.add_argument('--seed', type=int, default=42)
+    t.add_argument('--overwrite', action='store_true', help='replace a model or an interrupted run already in --out')
+    _config_args(t)
+
+def _model_parsers(sub):
     e = sub.add_parser('evaluate', help='score a model on a dataset split at full resolution')
     e.add_argument('model'); e.add_argument('data'); e.add_argument('--split', default='valid')
     e.add_argument('--layout', choices=list(LAYOUTS)); e.add_argument('--json', action='store_true', help='print one JSON object')
@@ -106,16 +107,24 @@ def build_parser()->argparse.ArgumentParser:
     r = sub.add_parser('predict', help='write label PNGs and overlays for an image or a folder')
     r.add_argument('model'); r.add_argument('input'); r.add_argument('--out', default='fastseg-predictions')
     r.add_argument('--no-overlays', action='store_true', help='write only the label PNGs')
+    r.add_argument('--overwrite', action='store_true', help='replace masks and overlays already in --out')
     _prediction_args(r)
     x = sub.add_parser('export', help='export a model folder to ONNX, checked against PyTorch with onnxruntime')
     x.add_argument('model'); x.add_argument('--onnx', required=True, metavar='FILE', help='the .onnx file to write')
     x.add_argument('--size', type=parse_size, help='example input N or H,W (default: the training size)')
+    x.add_argument('--overwrite', action='store_true', help='replace an existing ONNX file')
     b = sub.add_parser('bench', help='measure decoding, training and inference speed; write bench.json and bench.md')
     b.add_argument('--out', default='fastseg-bench'); b.add_argument('--archs', nargs='+', default=list(BENCH_ARCHS), choices=list(ARCHS))
     b.add_argument('--camvid', help='a CamVid folder, to also measure real JPEG/PNG decoding and training')
     size = b.add_mutually_exclusive_group()
     size.add_argument('--full', action='store_true', default=None, help='course-size inputs (default on a GPU)')
     size.add_argument('--small', action='store_false', dest='full', help='small inputs (default on a CPU)')
+
+def build_parser()->argparse.ArgumentParser:
+    "The `fastseg` argument parser"
+    p = argparse.ArgumentParser(prog='fastseg', description='Semantic segmentation with fastai: data, training, scoring, prediction.')
+    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
+    _data_args(sub); _train_parser(sub); _model_parsers(sub)
     return p
 
 # %% ../nbs/40_cli.ipynb #b001384b
@@ -131,40 +140,78 @@ def _model(a):
     if a.precision and not torch.cuda.is_available(): print(f"{a.precision} needs a CUDA GPU; predicting in fp32 on the CPU.", file=sys.stderr)
     return SegModel.load(a.model, precision=a.precision or 'fp32')
 
+def _check(a):
+    rep = check_source(load_source(a.data, a.layout), max_items=None if a.all else 2000)
+    print('\n'.join(f'{k:<20} {v:>12,d} pixels' for k, v in rep['pixels'].items()) + f"\n{'(ignored)':<20} {rep['ignored']:>12,d} pixels")
+
+def _train(a):
+    train(a.data, a.out, resume=a.resume, overwrite=a.overwrite, **_train_kwargs(a))
+    if rank_distrib() == 0: print(f"Saved the model in {a.resume or a.out or 'fastseg-model'}")
+
+def _evaluate(a):
+    s = evaluate(_model(a), a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
+    print(json.dumps({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}) if a.json else iou_table(s))
+
+def _predict(a):
+    n = len(predict_files(_model(a), a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))
+    print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
+
+def _export(a):
+    r = export_onnx(a.model, a.onnx, a.size, overwrite=a.overwrite)
+    print(f"Wrote {r['file']}: input image (N, C, H, W) in [0, 1], H x W {r['input_sizes']}; "
+          f"largest difference to PyTorch {r['max_rel_error']:.1e} of the largest logit")
+
+def _bench(a):
+    run_bench(a.out, a.archs, a.full, a.camvid)
+    print((Path(a.out)/'bench.md').read_text() + f"\nWrote {Path(a.out)/'bench.json'} and {Path(a.out)/'bench.md'}")
+
+COMMANDS = dict(demo=lambda a: demo(a.out, a.epochs), synth=_synth, check=_check, train=_train, evaluate=_evaluate,
+                predict=_predict, export=_export, bench=_bench) # subcommand -> what runs it
+
 def run(a:argparse.Namespace):
     "Carry out the parsed command `a`"
-    if a.cmd == 'demo': demo(a.out, a.epochs)
-    elif a.cmd == 'synth': _synth(a)
-    elif a.cmd == 'check':
-        rep = check_source(load_source(a.data, a.layout), max_items=None if a.all else 2000)
-        print('\n'.join(f'{k:<20} {v:>12,d} pixels' for k, v in rep['pixels'].items()) + f"\n{'(ignored)':<20} {rep['ignored']:>12,d} pixels")
-    elif a.cmd == 'train':
-        train(a.data, a.out, a.arch, a.backbone, a.size, a.epochs, a.bs, a.lr, not a.no_pretrained, a.precision or 'fp32',
-              a.loss, a.layout, a.progressive, num_workers=a.workers, seed=a.seed, channels_last=a.channels_last, sync_bn=a.sync_bn, resume=a.resume)
-        if rank_distrib() == 0: print(f"Saved the model in {a.resume or a.out}")
-    elif a.cmd == 'evaluate':
-        s = evaluate(_model(a), a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
-        print(json.dumps({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')})
-              if a.json else iou_table(s))
-    elif a.cmd == 'predict':
-        n = len(predict_files(_model(a), a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays))
-        print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
-    elif a.cmd == 'export':
-        r = export_onnx(a.model, a.onnx, a.size)
-        print(f"Wrote {r['file']}: input image (N, C, H, W) in [0, 1], H x W {r['input_sizes']}; "
-              f"largest difference to PyTorch {r['max_rel_error']:.1e} of the largest logit")
-    elif a.cmd == 'bench':
-        run_bench(a.out, a.archs, a.full, a.camvid)
-        print((Path(a.out)/'bench.md').read_text() + f"\nWrote {Path(a.out)/'bench.json'} and {Path(a.out)/'bench.md'}")
+    COMMANDS[a.cmd](a)
+
+# %% ../nbs/40_cli.ipynb #9bb3463d
+def _flag_words(parser)->tuple:
+    "(argument -> flag, (argument, repr(value)) -> switch) over every subcommand of `parser`"
+    flags, switches = {}, {}
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for sp in (p for s in subs for p in s.choices.values()):
+        for act in sp._actions:
+            if not act.option_strings: flags.setdefault(act.dest, act.dest.upper()); continue
+            flags.setdefault(act.dest, act.option_strings[-1])
+            if act.const is not None: switches[(act.dest, repr(act.const))] = act.option_strings[-1]
+    return flags, switches
+
+def cli_words(msg:str, parser)->str:
+    "`msg` with the arguments it names in backquotes as the flags of `parser`"
+    flags, switches = _flag_words(parser)
+    def sub(m):
+        name, val = m.group(1), m.group(2)
+        if val is None: return flags.get(name, m.group(0))
+        if (name, val) in switches: return switches[(name, val)]
+        return f"{flags[name]} {val.strip(chr(39))}" if name in flags else m.group(0)
+    return re.sub(r"`(\w+)(?:=([^`]+))?`", sub, msg)
+
+def _warning_printer(parser, show=warnings.showwarning):
+    "fastseg's own warnings as one line in the command's words; others as Python shows them"
+    def _show(message, category, filename, lineno, file=None, line=None):
+        if f'{os.sep}fastseg{os.sep}' not in filename: return show(message, category, filename, lineno, file, line)
+        print(f"fastseg: warning: {cli_words(str(message), parser)}", file=sys.stderr)
+    return _show
 
 def main(argv:list|None=None)->int:
     "Entry point of the `fastseg` command; returns the exit status"
-    args = build_parser().parse_args(argv)
-    try: run(args)
-    except SegError as e:
-        print(f"fastseg: error: {e}", file=sys.stderr); return 2
-    except KeyboardInterrupt:
-        print("fastseg: interrupted", file=sys.stderr); return 130
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_printer(parser, warnings.showwarning)
+        try: run(args)
+        except SegError as e:
+            print(f"fastseg: error: {cli_words(str(e), parser)}", file=sys.stderr); return 2
+        except KeyboardInterrupt:
+            print("fastseg: interrupted", file=sys.stderr); return 130
     return 0
 
 # %% ../nbs/40_cli.ipynb #dde8e7f2

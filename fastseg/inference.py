@@ -42,10 +42,11 @@ def model_config(learn)->dict:
                 layout=dls.layout.name)
 
 def save_model(learn, # a Learner from `seg_learner`
-               out)->Path: # folder to write `model.safetensors` and `model.json` into
+               out, # folder to write `model.safetensors` and `model.json` into
+               run:dict|None=None)->Path: # the training run's settings and final scores, kept in the config as `run`
     "Save `learn`'s model as safetensors weights with its config in the header, atomically"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    cfg = model_config(learn)
+    cfg = model_config(learn) | ({} if run is None else {'run': run})
     state = {k: v.detach().float().cpu().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous()
              for k, v in learn.model.state_dict().items()}
     atomic_write(out/MODEL_FILE, lambda t: save_file(state, t, metadata={'fastseg': json.dumps(cfg)}))
@@ -74,7 +75,7 @@ class SegModel:
         path = Path(path)
         fn = path/MODEL_FILE if path.is_dir() else path
         if not fn.exists():
-            raise SegError(f"No model file at {fn}. Pass the folder `fastseg train --out` wrote.")
+            raise SegError(f"No model file at {fn}. Pass the model folder `train` (fastseg train) wrote.")
         try:
             with safe_open(str(fn), framework='pt') as f: meta, state = f.metadata() or {}, {k: f.get_tensor(k) for k in f.keys()}
         except (SafetensorError, OSError, ValueError) as e:
@@ -147,9 +148,9 @@ def check_tiling(tile, # N or (height, width)
                  overlap:int)->tuple: # pixels shared by neighbouring tiles
     "The tile's (height, width), after checking that `tile` and `overlap` make sense"
     th, tw = (tile, tile) if isinstance(tile, int) else tuple(tile)
-    if min(th, tw) < 1: raise SegError(f"The tile size must be positive, not {tile}; pass --tile N or H,W.")
+    if min(th, tw) < 1: raise SegError(f"The tile size must be positive, not {tile}; pass `tile` as N or (H, W).")
     if not 0 <= overlap < min(th, tw):
-        raise SegError(f"The overlap ({overlap}) must be at least 0 and smaller than the tile ({th} x {tw}); lower --overlap.")
+        raise SegError(f"The overlap ({overlap}) must be at least 0 and smaller than the tile ({th} x {tw}); lower `overlap`.")
     return th, tw
 
 def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
@@ -385,6 +386,19 @@ def _predict_streamed(sm, f, mfn, ofn, tile, overlap, bs, tta, overlays):
         Image.fromarray(overlay(display_image(image_tensor(r.window(0, r.shape[0], 0, r.shape[1]), sm.spec, f)), mask)).save(ofn, quality=90)
     return mfn
 
+def _check_targets(files, targets, inp, out, overwrite):
+    "Refuse to write over an input, over another prediction of this run, or (unless `overwrite`) over any existing file"
+    clash = {f.resolve() for f in files} & {p.resolve() for p in targets}
+    if clash: raise SegError(f"Writing to {out} would overwrite the input image {sorted(clash)[0]}; choose another `out` folder.")
+    stems = [f.stem for f in files]
+    if len(set(stems)) < len(stems):
+        dup = next(s for s in stems if stems.count(s) > 1)
+        raise SegError(f"Several inputs in {inp} are named {dup}.*; their masks would overwrite each other. Predict them into separate `out` folders.")
+    there = [p for p in targets if p.exists()]
+    if there and not overwrite:
+        raise SegError(f"{there[0]} already exists ({len(there)} of the files to write do): it may be a ground-truth mask or an earlier "
+                       f"prediction. Choose another `out` folder, or pass `overwrite=True` to replace them.")
+
 def input_images(inp)->list:
     "The image files named by `inp`: one file, or the images directly in a folder"
     inp = Path(inp)
@@ -403,18 +417,14 @@ def predict_files(model, # a `SegModel` or a model folder
                   overlap:int=128, # pixels shared by neighbouring tiles
                   num_workers:int|None=None, # decoding processes; default `default_workers()`
                   overlays:bool=True, # also write overlays/
-                  show:bool=True)->list: # progress bar
+                  show:bool=True, # progress bar
+                  overwrite:bool=False)->list: # replace masks and overlays already in `out`
     "Write a palette mask (and a colour overlay) for each input image; return the mask paths"
     if tile: check_tiling(tile, overlap) # before any work
     sm = model if isinstance(model, SegModel) else SegModel.load(model)
     files, out = input_images(inp), Path(out)
     targets = {f: (out/'masks'/f'{f.stem}{_mask_ext(f, tile)}', out/'overlays'/f'{f.stem}.jpg') for f in files}
-    clash = {f.resolve() for f in files} & {p.resolve() for t in targets.values() for p in t}
-    if clash: raise SegError(f"Writing to {out} would overwrite the input image {sorted(clash)[0]}; choose another --out folder.")
-    stems = [f.stem for f in files]
-    if len(set(stems)) < len(stems):
-        dup = next(s for s in stems if stems.count(s) > 1)
-        raise SegError(f"Several inputs in {inp} are named {dup}.*; their masks would overwrite each other. Predict them into separate --out folders.")
+    _check_targets(files, [p for t in targets.values() for p in t[:1 + overlays]], inp, out, overwrite)
     if tile: return [_predict_streamed(sm, f, *targets[f], tile, overlap, bs, tta, overlays) for f in progress(files, show)]
     written = []
     batches = image_batches(files, sm.spec, bs, num_workers, pin_memory=sm.device.type == 'cuda')
@@ -478,11 +488,21 @@ def _onnx_check(fn, net, n_in, shapes):
         worst = max(worst, err)
     return worst
 
+def _check_onnx_target(model, fn, overwrite:bool):
+    fn = Path(fn)
+    src = Path(model) if not isinstance(model, SegModel) else None
+    if src is not None and fn.resolve() in {(src/MODEL_FILE).resolve(), (src/CONFIG_FILE).resolve(), src.resolve()}:
+        raise SegError(f"`fn` {fn} is the model being exported; write the ONNX file elsewhere.")
+    if fn.suffix.lower() != '.onnx': raise SegError(f"`fn` {fn} must end in .onnx.")
+    if fn.exists() and not overwrite: raise SegError(f"{fn} already exists; pass `overwrite=True` to replace it, or choose another file.")
+
 def export_onnx(model, # a `SegModel` or a model folder
                 fn, # the .onnx file to write
                 size=None, # example (height, width); default the training size
-                check:bool=True)->dict: # compare onnxruntime with PyTorch after exporting
+                check:bool=True, # compare onnxruntime with PyTorch after exporting
+                overwrite:bool=False)->dict: # replace an existing `fn`
     "Export `model` to ONNX at `fn`; return what sizes it takes and its largest relative error"
+    _check_onnx_target(model, fn, overwrite)
     try: import onnx, onnxscript, onnxruntime
     except ImportError: raise SegError("ONNX export needs onnx, onnxscript and onnxruntime: pip install 'fastseg-course[onnx]'.") from None
     sm = model if isinstance(model, SegModel) else SegModel.load(model, device='cpu')
