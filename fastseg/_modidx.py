@@ -451,6 +451,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'fastseg.training._build_learner': ('training.html#_build_learner', 'fastseg/training.py'),
                                   'fastseg.training._check_choice': ('training.html#_check_choice', 'fastseg/training.py'),
                                   'fastseg.training._check_int': ('training.html#_check_int', 'fastseg/training.py'),
+                                  'fastseg.training._checkpoint_files': ('training.html#_checkpoint_files', 'fastseg/training.py'),
                                   'fastseg.training._comm_device': ('training.html#_comm_device', 'fastseg/training.py'),
                                   'fastseg.training._cpu_state': ('training.html#_cpu_state', 'fastseg/training.py'),
                                   'fastseg.training._dataloaders': ('training.html#_dataloaders', 'fastseg/training.py'),

@@ -442,6 +442,10 @@ def _final_scores(out:Path, cfg:TrainConfig)->dict:
     row = max(rows, key=lambda r: r['miou']) if cfg.save == 'best' else rows[-1]
     return {k: v for k, v in row.items() if k not in ('time', 'size')}
 
+def _checkpoint_files(ckdir:Path)->list:
+    "The files `EpochCheckpoint` writes in `ckdir` (and nothing else a user may have put there)"
+    return [ckdir/'checkpoint.json', ckdir/BEST_WEIGHTS, *ckdir.glob('weights_*.pth')]
+
 def _save_run(learn, cfg:TrainConfig, out:Path):
     "Write the model folder: the kept weights with settings and scores, the curves; then remove the checkpoint"
     ckdir = out/CHECKPOINT_DIR
@@ -449,13 +453,12 @@ def _save_run(learn, cfg:TrainConfig, out:Path):
     save_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
     import matplotlib.pyplot as plt
     plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE))
-    for f in [ckdir/'checkpoint.json', ckdir/BEST_WEIGHTS, *ckdir.glob('weights_*.pth')]: f.unlink(missing_ok=True)
+    for f in _checkpoint_files(ckdir): f.unlink(missing_ok=True)
     with contextlib.suppress(OSError): ckdir.rmdir() # only if nothing else is in it
 
 def _new_run(out:Path):
     "Remove what a previous run left in `out` (its checkpoint and history), when starting again with `overwrite`"
-    for f in [out/CHECKPOINT_DIR/'checkpoint.json', out/CHECKPOINT_DIR/BEST_WEIGHTS, *(out/CHECKPOINT_DIR).glob('weights_*.pth'), out/HISTORY_FILE]:
-        f.unlink(missing_ok=True)
+    for f in _checkpoint_files(out/CHECKPOINT_DIR) + [out/HISTORY_FILE]: f.unlink(missing_ok=True)
 
 @main_process_prints
 @delegates(TrainConfig)
