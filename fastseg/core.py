@@ -16,14 +16,15 @@ with warnings.catch_warnings(): # fastai's own imports warn about its use of tor
     warnings.filterwarnings('ignore', message=".*'mode.chained_assignment' option is deprecated")
     import fastai.vision.augment, fastai.callback.all
 from fastcore.basics import fastuple
+from fastai.torch_core import TensorBase
 from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
 from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'interactive', 'progress', 'atomic_write', 'seg_device',
            'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay',
-           'rgb_to_index', 'resize_image', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize', 'SegCropPad',
-           'SegRandomCrop']
+           'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize',
+           'SegCropPad', 'SegRandomCrop']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
@@ -206,11 +207,16 @@ def rgb_to_index(rgb:np.ndarray, # (H, W, 3) uint8 colour-coded mask
     return idx[inv].reshape(key.shape).astype(np.uint8)
 
 # %% ../nbs/00_core.ipynb #c4cdac4a
-def resize_image(x:torch.Tensor, # images (..., C, H, W), uint8 or float
-                 size)->torch.Tensor: # (height, width)
-    "Bilinear, antialiased resize of `x` to `size` (as PIL resizes); uint8 stays uint8, rounded"
+def resize_bilinear(x:torch.Tensor, # images, probabilities or features (..., C, H, W), uint8 or float
+                    size, # (height, width)
+                    antialias:bool=True)->torch.Tensor: # smooth before shrinking, as PIL does; models pass False (ONNX export)
+    "fastseg's one bilinear resize (images, probabilities, feature maps); uint8 stays uint8, rounded; same type out"
     if tuple(x.shape[-2:]) == tuple(size): return x
-    return TF.resize(x.as_subclass(torch.Tensor), list(size), InterpolationMode.BILINEAR, antialias=True).as_subclass(type(x))
+    sub = type(x) if isinstance(x, TensorBase) else None # fastai's types: resized as plain tensors, returned as they came
+    t = x.as_subclass(torch.Tensor) if sub else x
+    if t.dtype == torch.uint8 or t.dim() != 4: r = TF.resize(t, list(size), InterpolationMode.BILINEAR, antialias=antialias)
+    else: r = F.interpolate(t, size=tuple(size), mode='bilinear', align_corners=False, antialias=antialias)
+    return r.as_subclass(sub) if sub else r
 
 def resize_mask(m:torch.Tensor, # class indices (..., H, W)
                 size)->torch.Tensor: # (height, width)
@@ -246,7 +252,7 @@ class TensorSegImage(TensorImage):
     "An image read by fastseg's reader: `(C, H, W)`, uint8 (8-bit files) or float32 (16-bit and float files)"
     def crop_pad(self, sz, tl=None, orig_sz=None, pad_mode=PadMode.Zeros, resize_mode=None, resize_to=None):
         "Crop/pad as fastai's `crop_pad` (sizes as (width, height)), padding with 0, then resize bilinear"
-        return _crop_pad(self, sz, tl, orig_sz, pad_mode, resize_to, 0, resize_image)
+        return _crop_pad(self, sz, tl, orig_sz, pad_mode, resize_to, 0, resize_bilinear)
     def show(self, ctx=None, **kwargs):
         "Show the image: its first three bands (N-band images) or its only one, clipped to [0, 1] when float"
         x = self.as_subclass(torch.Tensor)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.core import DataLoaders
-from fastai.data.transforms import IndexSplitter, Normalize
+from fastai.data.transforms import IndexSplitter, Normalize, CategoryMap
 from fastai.losses import CrossEntropyLossFlat
 from fastai.vision.core import AddMaskCodes, imagenet_stats
 from fastai.vision.augment import Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
@@ -20,7 +20,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_CODES', 'VOC_CODES', 'LAYOUTS', 'ImageInfo',
-           'image_info', 'read_image', 'InputSpec', 'image_tensor', 'to_float', 'display_image', 'image_files',
+           'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image', 'image_files',
            'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
            'ColourLayout', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch', 'check_source',
            'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock', 'seg_datablock',
@@ -211,7 +211,7 @@ def image_tensor(img, # an image file, or an (H, W[, bands]) array as `read_imag
     t = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
     return t if spec.dtype == 'uint8' else t.float().div_(spec.scale)
 
-def to_float(x:torch.Tensor)->torch.Tensor:
+def float_image(x:torch.Tensor)->torch.Tensor:
     "Images from `image_tensor` as float: 8-bit ones divided by 255, the others as they are"
     return x.float().div_(255) if x.dtype == torch.uint8 else x.float()
 
@@ -592,7 +592,7 @@ def image_stats(files:list, # images to measure (a sample of up to `n` is read)
     files = list(files)[::max(1, len(files) // n)][:n]
     acc = torch.zeros(3, spec.n_in, dtype=torch.float64)
     for f in files:
-        a = to_float(image_tensor(f, spec)).double().flatten(1)
+        a = float_image(image_tensor(f, spec)).double().flatten(1)
         acc += torch.stack([torch.full((spec.n_in,), a.shape[1], dtype=torch.float64), a.sum(1), (a ** 2).sum(1)])
     mean = acc[1] / acc[0]
     return mean.tolist(), (acc[2] / acc[0] - mean ** 2).clamp(min=0).sqrt().tolist()
@@ -604,14 +604,17 @@ class ReadSegImage(Transform):
     def encodes(self, fn:Path|str): return TensorSegImage(image_tensor(fn, self.spec))
 
 class SegToFloat(DisplayedTransform):
-    "Batch transform (on the GPU, as fastai's `IntToFloatTensor`): images to float with `to_float`, masks to long"
+    "Batch transform (on the GPU, as fastai's `IntToFloatTensor`): images to float with `float_image`, masks to long"
     order = 10
-    def encodes(self, x:TensorSegImage): return to_float(x)
+    def encodes(self, x:TensorSegImage): return float_image(x)
     def encodes(self, x:TensorSegMask): return x.long()
 
 class ToSegMask(Transform):
     "Type transform: a class-index mask array (from a layout) -> `TensorSegMask`; its `loss_func` is what fastai infers"
     loss_func = CrossEntropyLossFlat(axis=1, ignore_index=IGNORE_INDEX) # as fastai's masks, with void ignored
+    def __init__(self, codes:list|None=None): # class names: `dls.vocab`, as fastai's interpretation reads them
+        super().__init__()
+        if codes is not None: self.vocab = CategoryMap(list(codes), sort=False) # a single vocab, as a category target's
     def encodes(self, a:np.ndarray): return TensorSegMask(torch.from_numpy(a))
 
 def SegImageBlock(spec:InputSpec=InputSpec()): # the dataset's inputs
@@ -620,7 +623,7 @@ def SegImageBlock(spec:InputSpec=InputSpec()): # the dataset's inputs
 
 def SegMaskBlock(codes:list|None=None): # class names, for `show_batch`
     "A fastai `TransformBlock` of class-index masks (arrays from a layout) as `TensorSegMask`"
-    return TransformBlock(type_tfms=ToSegMask(), item_tfms=AddMaskCodes(codes=codes), batch_tfms=SegToFloat)
+    return TransformBlock(type_tfms=ToSegMask(codes), item_tfms=AddMaskCodes(codes=codes), batch_tfms=SegToFloat)
 
 # %% ../nbs/01_data.ipynb #51f9ecc5
 _FASTAI_GEOMETRY = {Resize: 'SegResize', RandomCrop: 'SegRandomCrop', CropPad: 'SegCropPad', RandomResizedCrop: 'SegResize'}

@@ -13,14 +13,14 @@ from safetensors.torch import save_file, safe_open
 from fastcore.basics import patch, num_cpus
 import fastseg
 from .core import *
-from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, SegDataLoaders, image_tensor, read_image, to_float, size_mismatch, display_image
-from .models.core import resize_to
+from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, SegDataLoaders, image_tensor, read_image, float_image, size_mismatch, display_image
+from .models.core import pad_to
 from .learner import build_model, ARCHS
 from .metrics import confusion_matrix, seg_scores
 
 # %% auto #0
 __all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'TTA_SCALES', 'GEO_TAGS', 'LABEL_TILE', 'PNG_PIXELS', 'OVERLAY_PIXELS',
-           'ONNX_TOLERANCE', 'model_config', 'save_model', 'SegModel', 'input_tensor', 'tta_probs', 'blend_window',
+           'ONNX_TOLERANCE', 'model_config', 'save_seg_model', 'SegModel', 'input_tensor', 'tta_probs', 'blend_window',
            'check_tiling', 'tiled_predict', 'default_workers', 'ImageFiles', 'image_batches', 'split_confusions',
            'evaluate', 'Raster', 'stream_labels', 'write_labels', 'input_images', 'predict_files', 'show_predictions',
            'Normalised', 'export_onnx']
@@ -32,16 +32,17 @@ def model_config(learn)->dict:
     "What is needed to rebuild and use `learn`'s model"
     dls = learn.dls
     if not isinstance(dls, SegDataLoaders):
-        raise SegError(f"save_model needs the Learner's DataLoaders to be fastseg's SegDataLoaders (from seg_dataloaders), which "
-                       f"know the classes, void and input statistics the model file must hold; these are {type(dls).__name__}. "
-                       f"Use learn.export() for fastai's own DataLoaders.")
+        raise SegError(f"fastseg's model files and `SegInterpretation` need the Learner's DataLoaders to be fastseg's SegDataLoaders "
+                       f"(from `seg_dataloaders`), which know the classes, void and input statistics; these are "
+                       f"{type(dls).__name__}. With fastai's own DataLoaders use `learn.export()` to save, and fastai's "
+                       f"`SegmentationInterpretation` to interpret.")
     codes = dls.codes
     return dict(fastseg_version=fastseg.__version__, format=FORMAT_VERSION, **learn.seg_config, dtype=dls.spec.dtype,
                 classes=codes.classes, codes=codes.names, void=[codes.names[i] for i in codes.void_ids],
                 mean=[float(v) for v in np.ravel(dls.stats[0])], std=[float(v) for v in np.ravel(dls.stats[1])],
                 layout=dls.layout.name)
 
-def save_model(learn, # a Learner from `seg_learner`
+def save_seg_model(learn, # a Learner from `seg_learner`
                out, # folder to write `model.safetensors` and `model.json` into
                run:dict|None=None)->Path: # the training run's settings and final scores, kept in the config as `run`
     "Save `learn`'s model as safetensors weights with its config in the header, atomically"
@@ -71,7 +72,7 @@ class SegModel:
     def load(cls, path, # model folder (or its model.safetensors)
              device=None, # default: the GPU if there is one
              precision:str='fp32')->SegModel: # 'fp32', 'fp16' or 'bf16'
-        "Load a model folder written by `save_model`"
+        "Load a model folder written by `save_seg_model`"
         path = Path(path)
         fn = path/MODEL_FILE if path.is_dir() else path
         if not fn.exists():
@@ -85,7 +86,7 @@ class SegModel:
         if cfg.get('format', 0) > FORMAT_VERSION:
             raise SegError(f"{fn} was written by fastseg {cfg.get('fastseg_version')} in model format {cfg['format']}; this "
                            f"fastseg ({fastseg.__version__}) reads format {FORMAT_VERSION}. Upgrade fastseg to load it.")
-        model = build_model(cfg['arch'], cfg['backbone'], cfg['n_out'], cfg['n_in'], cfg['size'], pretrained=False)
+        model = build_model(cfg['arch'], cfg['backbone'], cfg['n_out'], cfg['n_in'], cfg['size'], False, cfg.get('model_args'))
         try: model.load_state_dict(state)
         except RuntimeError as e:
             raise SegError(f"The weights in {fn} do not fit a {cfg['arch']}/{cfg['backbone']} model: "
@@ -107,7 +108,7 @@ def input_tensor(img, # a path, PIL image, array (H, W[, bands]) or a tensor (ba
 @patch
 @torch.no_grad()
 def probs(self:SegModel, x:torch.Tensor)->torch.Tensor:
-    "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`to_float`'s scale), at `x`'s size"
+    "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`float_image`'s scale), at `x`'s size"
     with autocast(self.device, self.precision):
         return self.model((x - self.mean) / self.std).float().softmax(1)
 
@@ -121,10 +122,10 @@ def tta_probs(f, # images (B, C, H, W) -> probabilities (B, classes, H, W)
     "Mean of `f`'s probabilities over flips and scales of `x`, each mapped back onto `x`"
     size, total, n = x.shape[-2:], 0., 0
     for s in scales:
-        xs = x if s == 1 else F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False, antialias=s < 1)
+        xs = resize_bilinear(x, (round(size[0] * s), round(size[1] * s)), antialias=s < 1)
         for flipped in ((False, True) if flip else (False,)):
             p = f(xs.flip(-1)).flip(-1) if flipped else f(xs)
-            total, n = total + resize_to(p, size), n + 1
+            total, n = total + resize_bilinear(p, size), n + 1
     return total / n
 
 # %% ../nbs/30_inference.ipynb #d335a0c0
@@ -162,8 +163,7 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
     "Probabilities `(1, classes, H, W)` of `f` over overlapping tiles of `x`, blended across the overlaps"
     th, tw = check_tiling(tile, overlap)
     H, W = x.shape[-2:]
-    ph, pw = max(th - H, 0), max(tw - W, 0)
-    if ph or pw: x = F.pad(x, (0, pw, 0, ph), mode='reflect' if ph < H and pw < W else 'replicate')
+    x = pad_to(x, (th, tw)) # an image smaller than a tile
     Hp, Wp = x.shape[-2:]
     win = blend_window((th, tw), overlap, x.device)
     pos = [(y, c) for y in _starts(Hp, th, th - overlap) for c in _starts(Wp, tw, tw - overlap)]
@@ -186,9 +186,9 @@ def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H
     "Class probabilities `(classes, H, W)` of each image, at the image's own size"
     xs = [input_tensor(im, self.spec, self.device) for im in imgs]
     f = (lambda b: tta_probs(self.probs, b)) if tta else self.probs
-    if tile: return [tiled_predict(f, to_float(x), tile, overlap, bs)[0] for x in xs]
-    p = f(torch.cat([to_float(resize_image(x, self.size)) for x in xs]))
-    return [resize_to(pi[None], x.shape[-2:])[0] for pi, x in zip(p, xs)]
+    if tile: return [tiled_predict(f, float_image(x), tile, overlap, bs)[0] for x in xs]
+    p = f(torch.cat([float_image(resize_bilinear(x, self.size)) for x in xs]))
+    return [resize_bilinear(pi[None], x.shape[-2:])[0] for pi, x in zip(p, xs)]
 
 @patch
 def predict(self:SegModel, img, # a path, PIL image, array or (C, H, W) tensor from `image_tensor`
@@ -317,9 +317,9 @@ def stream_labels(sm:SegModel, # the model
     "Yield label rows `(h, W)` uint8 of `raster` top to bottom, predicted in blended tiles, one row of tiles in memory"
     th, tw = check_tiling(tile, overlap)
     (H, W), f = raster.shape[:2], (lambda b: tta_probs(sm.probs, b)) if tta else sm.probs
-    read = lambda y, c: to_float(input_tensor(raster.window(y, y + th, c, c + tw), sm.spec, sm.device))
+    read = lambda y, c: float_image(input_tensor(raster.window(y, y + th, c, c + tw), sm.spec, sm.device))
     if H < th or W < tw: # smaller than a tile: the in-memory path pads it
-        yield tiled_predict(f, to_float(input_tensor(raster.window(0, H, 0, W), sm.spec, sm.device)), tile, overlap, bs)[0].argmax(0).byte().cpu().numpy()
+        yield tiled_predict(f, float_image(input_tensor(raster.window(0, H, 0, W), sm.spec, sm.device)), tile, overlap, bs)[0].argmax(0).byte().cpu().numpy()
         return
     ys, xs, win = _starts(H, th, th - overlap), _starts(W, tw, tw - overlap), blend_window((th, tw), overlap, sm.device)
     acc = None # blended probabilities, not divided by the summed weights: a pixel's weight is the same for every class

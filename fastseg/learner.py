@@ -33,7 +33,7 @@ BACKBONES = RESNETS # torchvision encoders by name (DynamicUnet, ResNet-FCN, Dee
 @dataclass
 class SegArch:
     "How to build one segmentation architecture"
-    build:Callable # (backbone, n_out, n_in, size, pretrained) -> nn.Module
+    build:Callable # (backbone, n_out, n_in, size, pretrained, **model_args) -> nn.Module
     splitter:Callable # model -> parameter groups, encoder first, for freeze/unfreeze and slice(lr)
     backbones:tuple # encoder names it takes, default first
     accepts_timm:bool=False # also any timm model name
@@ -43,23 +43,23 @@ class SegArch:
     @property
     def default_backbone(self): return self.backbones[0]
 
-def _unet(backbone, n_out, n_in, size, pretrained):
-    if backbone in BACKBONES: return create_unet_model(BACKBONES[backbone], n_out, size, pretrained=pretrained, n_in=n_in)
-    return TimmUNet(n_out, n_in, backbone, pretrained)
+def _unet(backbone, n_out, n_in, size, pretrained, **kw): # kw: fastai's `DynamicUnet` settings (`blur`, `self_attention`, ...)
+    if backbone in BACKBONES: return create_unet_model(BACKBONES[backbone], n_out, size, pretrained=pretrained, n_in=n_in, **kw)
+    return TimmUNet(n_out, n_in, backbone, pretrained, **kw)
 
 def _unet_split(m): return encoder_decoder_split(m) if isinstance(m, TimmUNet) else model_meta[tvm.resnet34]['split'](m)
 
 def _first(default, names=tuple(RESNETS)): return (default,) + tuple(n for n in names if n != default)
-_fcn = lambda v: SegArch(lambda b, n_out, n_in, size, pre: FCN(n_out, n_in, v, b, pre), encoder_decoder_split, tuple(VGGS))
+_fcn = lambda v: SegArch(lambda b, n_out, n_in, size, pre, **kw: FCN(n_out, n_in, v, b, pre, **kw), encoder_decoder_split, tuple(VGGS))
 
 ARCHS = dict(
     unet=SegArch(_unet, _unet_split, _first('resnet34'), accepts_timm=True, onnx_sizes='multiple of 32'),
-    unet_scratch=SegArch(lambda b, n_out, n_in, size, pre: UNet(n_out, n_in), encoder_decoder_split, ('none',), pretrainable=False),
+    unet_scratch=SegArch(lambda b, n_out, n_in, size, pre, **kw: UNet(n_out, n_in, **kw), encoder_decoder_split, ('none',), pretrainable=False),
     fcn32s=_fcn('32s'), fcn16s=_fcn('16s'), fcn8s=_fcn('8s'),
-    fcn_resnet=SegArch(lambda b, n_out, n_in, size, pre: ResNetFCN(n_out, n_in, b, pre), encoder_decoder_split, tuple(RESNETS)),
-    deeplabv3=SegArch(lambda b, n_out, n_in, size, pre: DeepLabV3(n_out, n_in, b, pre), encoder_decoder_split, _first('resnet50')),
-    deeplabv3plus=SegArch(lambda b, n_out, n_in, size, pre: DeepLabV3Plus(n_out, n_in, b, pre), encoder_decoder_split, _first('resnet50')),
-    icnet=SegArch(lambda b, n_out, n_in, size, pre: ICNet(n_out, n_in, b, pre), encoder_decoder_split, _first('resnet50'), wrap_loss=icnet_loss,
+    fcn_resnet=SegArch(lambda b, n_out, n_in, size, pre, **kw: ResNetFCN(n_out, n_in, b, pre, **kw), encoder_decoder_split, tuple(RESNETS)),
+    deeplabv3=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50')),
+    deeplabv3plus=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3Plus(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50')),
+    icnet=SegArch(lambda b, n_out, n_in, size, pre, **kw: ICNet(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50'), wrap_loss=icnet_loss,
                   onnx_sizes='fixed'),
 ) # architecture name -> how to build it
 
@@ -77,13 +77,17 @@ def build_model(arch:str, # a name in `ARCHS`
                 n_out:int=2, # classes to predict
                 n_in:int=3, # image channels
                 size:tuple=(128, 128), # training size (height, width)
-                pretrained:bool=False)->nn.Module: # load ImageNet weights into the encoder
+                pretrained:bool=False, # load ImageNet weights into the encoder
+                model_args:dict|None=None)->nn.Module: # the architecture's own settings, e.g. `FCN`'s `fc_channels`
     "Build the model called `arch`; a failed weight download says how to go on without it"
     if arch not in ARCHS: raise SegError(f"Unknown architecture {arch!r}; choose one of: {', '.join(ARCHS)}.")
     a = ARCHS[arch]
     backbone = backbone or a.default_backbone
     _check_backbone(arch, a, backbone)
-    try: return a.build(backbone, n_out, n_in, tuple(size), pretrained and a.pretrainable)
+    try: return a.build(backbone, n_out, n_in, tuple(size), pretrained and a.pretrainable, **(model_args or {}))
+    except TypeError as e:
+        if 'unexpected keyword argument' not in str(e): raise
+        raise SegError(f"`model_args` {model_args} do not fit the {arch} architecture ({e}). Pass only settings its model takes.") from None
     except OSError as e: # URLError, connection errors and the Hugging Face hub's errors are all OSErrors
         raise SegError(f"Could not download the pretrained {backbone} weights ({e}). Connect to the internet, or train "
                        f"from random weights with `pretrained=False`.") from None
@@ -97,6 +101,7 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
                 n_out:int|None=None, # classes; default from the data
                 loss_func=None, # default: void-aware `CrossEntropy`
                 metrics=None, # default: `MeanIoU`, `PixelAccuracy`
+                model_args:dict|None=None, # the architecture's own settings (e.g. `FCN`'s `fc_channels`); kept in the model file
                 **kwargs)->Learner: # passed to fastai's `Learner`
     "A fastai `Learner` for segmentation with the architecture `arch`"
     if arch not in ARCHS: raise SegError(f"Unknown architecture {arch!r}; choose one of: {', '.join(ARCHS)}.")
@@ -110,13 +115,13 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
         dls.add_tfms([Normalize.from_stats(*imagenet_stats)], 'after_batch')
     n_out = n_out or get_c(dls)
     size = tuple(getattr(dls, 'size', None) or dls.one_batch()[0].shape[-2:])
-    model = build_model(arch, backbone, n_out, n_in, size, pretrained)
+    model = build_model(arch, backbone, n_out, n_in, size, pretrained, model_args)
     learn = Learner(dls, model, loss_func=loss_func,
                     metrics=metrics if metrics is not None else [MeanIoU(), PixelAccuracy()],
                     splitter=ARCHS[arch].splitter, **kwargs)
     if pretrained: learn.freeze()
     learn.seg_config = dict(arch=arch, backbone=backbone or a.default_backbone, n_in=n_in, n_out=n_out, size=list(size),
-                            pretrained=pretrained)
+                            pretrained=pretrained, model_args=dict(model_args or {}))
     return learn
 
 # %% ../nbs/20_learner.ipynb #e1a195a8

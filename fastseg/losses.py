@@ -8,23 +8,33 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['LOSSES', 'SegLoss', 'CrossEntropy', 'FocalLoss', 'DiceLoss', 'AsymmetricLoss', 'CEDiceLoss', 'resize_target',
-           'DeepSupervisionLoss', 'seg_loss']
+__all__ = ['REDUCTIONS', 'LOSSES', 'SegLoss', 'CrossEntropy', 'SegFocalLoss', 'SegDiceLoss', 'AsymmetricLoss', 'CEDiceLoss',
+           'resize_target', 'DeepSupervisionLoss', 'seg_loss']
 
 # %% ../nbs/03_losses.ipynb #0c3a6ad8
+REDUCTIONS = ('mean', 'sum', 'none') # as fastai's and PyTorch's losses
+
 class SegLoss(nn.Module):
     "Base of fastseg's losses: per-pixel loss averaged over non-void pixels, softmax activation, argmax decoding"
-    def __init__(self, ignore_index:int=IGNORE_INDEX): # target value to skip
-        super().__init__(); self.ignore_index = ignore_index
+    def __init__(self, ignore_index:int=IGNORE_INDEX, # target value to skip
+                 reduction:str='mean'): # 'mean' over the valid pixels, 'sum', or 'none': one loss per image
+        super().__init__(); self.ignore_index, self.reduction = ignore_index, reduction
     def pixel_loss(self, inp, targ, valid):
-        "Loss per pixel `(N, H, W)`, or one number; `targ` holds 0 where `valid` is False"
+        "Loss per pixel `(N, H, W)` or per image `(N,)`; `targ` holds 0 where `valid` is False"
         raise NotImplementedError
     def forward(self, inp, targ):
-        "Mean of `pixel_loss` over the pixels whose target is not `ignore_index`"
+        "`pixel_loss` over the pixels whose target is not `ignore_index`, reduced as `reduction` says"
+        if self.reduction not in REDUCTIONS:
+            raise SegError(f"`reduction` must be one of {', '.join(map(repr, REDUCTIONS))}, not {self.reduction!r}.")
         targ = targ.long()
         valid = targ != self.ignore_index
-        loss = self.pixel_loss(inp.float(), targ.where(valid, 0), valid)
-        return (loss * valid).sum() / valid.sum().clamp(min=1) if loss.dim() else loss
+        return self.reduce(self.pixel_loss(inp.float(), targ.where(valid, 0), valid), valid)
+    def reduce(self, loss, valid):
+        "Per-pixel `loss` averaged over `valid` pixels (per image for 'none'), or per-image `loss` averaged or summed"
+        if loss.dim() == 0: return loss # one number for the batch already
+        if loss.dim() == 1: return loss if self.reduction == 'none' else getattr(loss, self.reduction)()
+        if self.reduction == 'none': return (loss * valid).sum((1, 2)) / valid.sum((1, 2)).clamp(min=1)
+        return (loss * valid).sum() / (valid.sum().clamp(min=1) if self.reduction == 'mean' else 1)
     def activation(self, x):
         "Class probabilities from logits, for `get_preds`"
         return F.softmax(x, dim=1)
@@ -36,18 +46,18 @@ class SegLoss(nn.Module):
 class CrossEntropy(SegLoss):
     "Per-pixel cross-entropy that skips `ignore_index`"
     def __init__(self, weight:torch.Tensor|None=None, # per-class weights
-                 ignore_index:int=IGNORE_INDEX):
-        super().__init__(ignore_index); self.register_buffer('weight', None if weight is None else torch.as_tensor(weight, dtype=torch.float))
+                 ignore_index:int=IGNORE_INDEX, reduction:str='mean'):
+        super().__init__(ignore_index, reduction); self.register_buffer('weight', None if weight is None else torch.as_tensor(weight, dtype=torch.float))
     def pixel_loss(self, inp, targ, valid):
         return F.cross_entropy(inp, targ, weight=self.weight, reduction='none')
 
 # %% ../nbs/03_losses.ipynb #fd3fcbe0
-class FocalLoss(SegLoss):
+class SegFocalLoss(SegLoss):
     "Focal loss (Lin et al. 2017): cross-entropy scaled by `(1 - p_t)**gamma`, skipping `ignore_index`"
     def __init__(self, gamma:float=2., # focusing parameter; 0 gives cross-entropy
                  alpha:torch.Tensor|None=None, # per-class weights
-                 ignore_index:int=IGNORE_INDEX):
-        super().__init__(ignore_index); self.gamma = gamma
+                 ignore_index:int=IGNORE_INDEX, reduction:str='mean'):
+        super().__init__(ignore_index, reduction); self.gamma = gamma
         self.register_buffer('alpha', None if alpha is None else torch.as_tensor(alpha, dtype=torch.float))
     def pixel_loss(self, inp, targ, valid):
         ce = F.cross_entropy(inp, targ, reduction='none')
@@ -55,16 +65,17 @@ class FocalLoss(SegLoss):
         return loss * self.alpha[targ] if self.alpha is not None else loss
 
 # %% ../nbs/03_losses.ipynb #9086e388
-class DiceLoss(SegLoss):
+class SegDiceLoss(SegLoss):
     "Soft multi-class Dice loss over non-void pixels, averaged over classes"
     def __init__(self, smooth:float=1., # added to numerator and denominator
-                 ignore_index:int=IGNORE_INDEX):
-        super().__init__(ignore_index); self.smooth = smooth
+                 ignore_index:int=IGNORE_INDEX, reduction:str='mean'):
+        super().__init__(ignore_index, reduction); self.smooth = smooth
     def pixel_loss(self, inp, targ, valid):
         p = F.softmax(inp, dim=1) * valid[:, None]
         t = F.one_hot(targ, inp.shape[1]).permute(0, 3, 1, 2) * valid[:, None]
-        inter, total = (p * t).sum((0, 2, 3)), (p + t).sum((0, 2, 3))
-        return 1 - ((2 * inter + self.smooth) / (total + self.smooth)).mean()
+        dims = (0, 2, 3) if self.reduction == 'mean' else (2, 3) # the batch's Dice, or each image's
+        inter, total = (p * t).sum(dims), (p + t).sum(dims)
+        return 1 - ((2 * inter + self.smooth) / (total + self.smooth)).mean(-1)
 
 # %% ../nbs/03_losses.ipynb #4707df8e
 class AsymmetricLoss(SegLoss):
@@ -73,8 +84,8 @@ class AsymmetricLoss(SegLoss):
                  gamma_neg:float=4., # focusing of negatives
                  clip:float=0.05, # probability margin `m` shifted off negatives
                  eps:float=1e-8, # floor inside the logarithms
-                 ignore_index:int=IGNORE_INDEX):
-        super().__init__(ignore_index); self.gamma_pos, self.gamma_neg, self.clip, self.eps = gamma_pos, gamma_neg, clip, eps
+                 ignore_index:int=IGNORE_INDEX, reduction:str='mean'):
+        super().__init__(ignore_index, reduction); self.gamma_pos, self.gamma_neg, self.clip, self.eps = gamma_pos, gamma_neg, clip, eps
     def pixel_loss(self, inp, targ, valid):
         p = torch.sigmoid(inp)
         y = F.one_hot(targ, inp.shape[1]).permute(0, 3, 1, 2).float()
@@ -85,11 +96,13 @@ class AsymmetricLoss(SegLoss):
 
 # %% ../nbs/03_losses.ipynb #cc9e11d0
 class CEDiceLoss(SegLoss):
-    "Weighted sum of `CrossEntropy` and `DiceLoss`, both skipping `ignore_index`"
-    def __init__(self, ce_weight:float=1., dice_weight:float=1., ignore_index:int=IGNORE_INDEX):
-        super().__init__(ignore_index)
-        self.ce, self.dice, self.w = CrossEntropy(ignore_index=ignore_index), DiceLoss(ignore_index=ignore_index), (ce_weight, dice_weight)
-    def forward(self, inp, targ): return self.w[0] * self.ce(inp, targ) + self.w[1] * self.dice(inp, targ)
+    "Weighted sum of `CrossEntropy` and `SegDiceLoss`, both skipping `ignore_index`"
+    def __init__(self, ce_weight:float=1., dice_weight:float=1., ignore_index:int=IGNORE_INDEX, reduction:str='mean'):
+        super().__init__(ignore_index, reduction)
+        self.ce, self.dice, self.w = CrossEntropy(ignore_index=ignore_index), SegDiceLoss(ignore_index=ignore_index), (ce_weight, dice_weight)
+    def forward(self, inp, targ):
+        self.ce.reduction = self.dice.reduction = self.reduction # fastai sets it on this loss only
+        return self.w[0] * self.ce(inp, targ) + self.w[1] * self.dice(inp, targ)
 
 # %% ../nbs/03_losses.ipynb #24175658
 def resize_target(targ:torch.Tensor, size)->torch.Tensor:
@@ -101,16 +114,17 @@ class DeepSupervisionLoss(SegLoss):
     "Weighted sum of `loss` over a tuple of outputs, each against the target resized (nearest) to its size"
     def __init__(self, loss:SegLoss|None=None, # loss of each output; default `CrossEntropy()`
                  weights:tuple=(1.0, 0.4)): # weight of each output, main output first
-        super().__init__(getattr(loss, 'ignore_index', IGNORE_INDEX))
+        super().__init__(getattr(loss, 'ignore_index', IGNORE_INDEX), getattr(loss, 'reduction', 'mean'))
         self.loss, self.weights = loss or CrossEntropy(), weights
     def forward(self, inp, targ):
+        self.loss.reduction = self.reduction # fastai sets it on this loss only
         if not isinstance(inp, (tuple, list)): return self.loss(inp, targ)
         if len(inp) != len(self.weights):
             raise SegError(f"The model returned {len(inp)} outputs but the loss has {len(self.weights)} weights.")
         return sum(w * self.loss(o, resize_target(targ, o.shape[-2:])) for w, o in zip(self.weights, inp))
 
 # %% ../nbs/03_losses.ipynb #8e097ba4
-LOSSES = dict(ce=CrossEntropy, focal=FocalLoss, dice=DiceLoss, asl=AsymmetricLoss, ce_dice=CEDiceLoss)
+LOSSES = dict(ce=CrossEntropy, focal=SegFocalLoss, dice=SegDiceLoss, asl=AsymmetricLoss, ce_dice=CEDiceLoss)
 
 def seg_loss(name:str='ce', # one of `LOSSES`
              **kwargs): # passed to the loss class

@@ -23,7 +23,7 @@ from safetensors.torch import save_file, load_file
 from .data import seg_dataloaders, LAYOUTS
 from .losses import seg_loss, CrossEntropy, LOSSES
 from .learner import seg_learner, ARCHS
-from .inference import save_model, MODEL_FILE
+from .inference import save_seg_model, MODEL_FILE
 from .metrics import iou_table
 
 # %% auto #0
@@ -450,7 +450,7 @@ def _save_run(learn, cfg:TrainConfig, out:Path):
     "Write the model folder: the kept weights with settings and scores, the curves; then remove the checkpoint"
     ckdir = out/CHECKPOINT_DIR
     if cfg.save == 'best' and (ckdir/BEST_WEIGHTS).exists(): learn.model.load_state_dict(load_file(str(ckdir/BEST_WEIGHTS)))
-    save_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
+    save_seg_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
     import matplotlib.pyplot as plt
     plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE))
     for f in _checkpoint_files(ckdir): f.unlink(missing_ok=True)

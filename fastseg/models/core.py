@@ -11,8 +11,8 @@ from fastai.vision.learner import create_body
 from ..core import *
 
 # %% auto #0
-__all__ = ['RESNETS', 'dilate_stage', 'ResNetEncoder', 'bilinear_kernel', 'bilinear_upsample', 'pad_to_multiple', 'crop_to',
-           'conv_bn_relu', 'resize_to', 'encoder_decoder_split', 'check_seg_model']
+__all__ = ['RESNETS', 'dilate_stage', 'ResNetEncoder', 'bilinear_kernel', 'bilinear_upsample', 'pad_to', 'pad_to_multiple',
+           'crop_to', 'conv_bn_relu', 'encoder_decoder_split', 'check_seg_model']
 
 # %% ../../nbs/10_models.core.ipynb #45f2d07a
 RESNETS = dict(resnet18=tvm.resnet18, resnet34=tvm.resnet34, resnet50=tvm.resnet50,
@@ -68,13 +68,17 @@ def bilinear_upsample(channels:int, # channels in and out (each upsampled on its
     return up
 
 # %% ../../nbs/10_models.core.ipynb #49e14208
+def pad_to(x:torch.Tensor, size)->torch.Tensor:
+    "Pad `x` at the bottom and right to at least `size` (height, width): reflect, or replicate where `x` is too small to"
+    h, w = x.shape[-2:]
+    ph, pw = max(size[0] - h, 0), max(size[1] - w, 0)
+    if not (ph or pw or torch.compiler.is_compiling()): return x
+    return F.pad(x, (0, pw, 0, ph), mode='reflect' if ph < h and pw < w else 'replicate')
+
 def pad_to_multiple(x:torch.Tensor, m:int=32)->torch.Tensor:
     "Pad `x` at the bottom and right so height and width are multiples of `m`"
     h, w = x.shape[-2:]
-    ph, pw = -h % m, -w % m
-    if not (ph or pw or torch.compiler.is_compiling()): return x
-    mode = 'reflect' if ph < h and pw < w else 'replicate'
-    return F.pad(x, (0, pw, 0, ph), mode=mode)
+    return pad_to(x, (h + -h % m, w + -w % m))
 
 def crop_to(x:torch.Tensor, size)->torch.Tensor:
     "The top-left `size` (height, width) of `x`"
@@ -86,9 +90,7 @@ def conv_bn_relu(ni:int, nf:int, ks:int=3, stride:int=1, dilation:int=1, groups:
     return nn.Sequential(nn.Conv2d(ni, nf, ks, stride, padding=dilation * (ks // 2), dilation=dilation, groups=groups, bias=False),
                          nn.BatchNorm2d(nf), nn.ReLU(inplace=True))
 
-def resize_to(x:torch.Tensor, size)->torch.Tensor:
-    "Bilinear resize of `x` to `size` (height, width)"
-    return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=size, mode='bilinear', align_corners=False)
+
 
 # %% ../../nbs/10_models.core.ipynb #611623d2
 def encoder_decoder_split(m:nn.Module)->list:

@@ -31,7 +31,7 @@ class DeepLabV3(nn.Module):
 
     def forward(self, x):
         f = self.encoder(x)
-        out = resize_to(self.head(f['layer4']), x.shape[-2:])
+        out = resize_bilinear(self.head(f['layer4']), x.shape[-2:], antialias=False)
         return (out, self.aux(f['layer3'])) if self.training and self.aux is not None else out
 
 # %% ../../nbs/12_models.deeplab.ipynb #16901219
@@ -56,6 +56,6 @@ class DeepLabV3Plus(nn.Module):
     def forward(self, x):
         f = self.encoder(x)
         low = self.low(f['layer1'])
-        y = self.decoder(torch.cat([resize_to(self.aspp(f['layer4']), low.shape[-2:]), low], dim=1))
-        out = resize_to(y, x.shape[-2:])
+        y = self.decoder(torch.cat([resize_bilinear(self.aspp(f['layer4']), low.shape[-2:], antialias=False), low], dim=1))
+        out = resize_bilinear(y, x.shape[-2:], antialias=False)
         return (out, self.aux(f['layer3'])) if self.training and self.aux is not None else out

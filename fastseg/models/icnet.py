@@ -17,7 +17,7 @@ class PyramidPooling(nn.Module):
     "ICNet's pyramid pooling: average-pool to each bin size, upsample back and sum with the input"
     def __init__(self, bins:tuple=(1, 2, 3, 6)): super().__init__(); self.bins = bins
     def forward(self, x):
-        return x + sum(resize_to(F.adaptive_avg_pool2d(x, b), x.shape[-2:]) for b in self.bins)
+        return x + sum(resize_bilinear(F.adaptive_avg_pool2d(x, b), x.shape[-2:], antialias=False) for b in self.bins)
 
 class CascadeFeatureFusion(nn.Module):
     "CFF unit: upsampled coarse features (dilated 3x3) plus projected fine features; also class scores of the coarse input"
@@ -27,7 +27,7 @@ class CascadeFeatureFusion(nn.Module):
         self.fine = nn.Sequential(nn.Conv2d(fine_ch, out_ch, 1, bias=False), nn.BatchNorm2d(out_ch))
         self.score = nn.Conv2d(coarse_ch, n_out, 1)
     def forward(self, coarse, fine):
-        up = resize_to(coarse, fine.shape[-2:])
+        up = resize_bilinear(coarse, fine.shape[-2:], antialias=False)
         return F.relu(self.coarse(up) + self.fine(fine)), self.score(up)
 
 # %% ../../nbs/13_models.icnet.ipynb #ddc58121
@@ -53,7 +53,7 @@ class ICNet(nn.Module):
         f12, s8 = self.cff12(f24, f1)
         up = F.interpolate(f12, scale_factor=2, mode='bilinear', align_corners=False)
         s4 = self.classifier(up)
-        return (s4, s8, s16) if self.training else resize_to(s4, size)
+        return (s4, s8, s16) if self.training else resize_bilinear(s4, size, antialias=False)
 
 def icnet_loss(loss=None)->DeepSupervisionLoss:
     "Cascade label guidance: `loss` at 1/4, 1/8 and 1/16 scale weighted 1.0, 0.4, 0.4, labels downsampled by nearest"

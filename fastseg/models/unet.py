@@ -21,7 +21,7 @@ class UpBlock(nn.Module):
     def __init__(self, ni:int, skip_ch:int, nf:int):
         super().__init__(); self.conv = double_conv(ni + skip_ch, nf)
     def forward(self, x, skip):
-        return self.conv(torch.cat([resize_to(x, skip.shape[-2:]), skip], dim=1))
+        return self.conv(torch.cat([resize_bilinear(x, skip.shape[-2:], antialias=False), skip], dim=1))
 
 # %% ../../nbs/14_models.unet.ipynb #61f62300
 class UNet(nn.Module):
@@ -66,4 +66,4 @@ class TimmUNet(nn.Module):
         feats = self.encoder(x)
         y = feats[-1]
         for up, skip in zip(self.decoder, feats[-2::-1]): y = up(y, skip)
-        return self.head(self.final(resize_to(y, x.shape[-2:])))
+        return self.head(self.final(resize_bilinear(y, x.shape[-2:], antialias=False)))
