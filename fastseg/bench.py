@@ -16,13 +16,14 @@ from .core import *
 from .data import seg_dataloaders, IMAGE_EXTS
 from .synth import synth_camvid
 from .learner import ARCHS, build_model, seg_learner
+from .models.core import seg_logits
 from .training import set_precision
 from .data import read_image
 from .inference import tiled_predict
 
 # %% auto #0
-__all__ = ['DECODERS', 'TARGETS', 'BENCH_ARCHS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer',
-           'bench_tiled', 'write_test_raster', 'bench_raster', 'check_targets', 'run_bench', 'bench_markdown']
+__all__ = ['DECODERS', 'BENCH_ARCHS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled',
+           'write_test_raster', 'bench_raster', 'run_bench', 'bench_markdown']
 
 # %% ../nbs/31_bench.ipynb #6856ac67
 def _sync(device):
@@ -130,17 +131,17 @@ def bench_infer(arch:str, backbone:str|None=None,
                 bs:int=1, # images per batch
                 precision:str='fp32', # 'fp32', 'fp16' or 'bf16' (autocast on a GPU)
                 compile:bool=False, # torch.compile the model
-                n_classes:int=19, n_in:int=3, device=None, warmup:int=3, iters:int=10)->dict:
+                n_out:int=19, n_in:int=3, device=None, warmup:int=3, iters:int=10)->dict:
     "Frames per second of `arch` predicting masks for a batch on the device"
     device = seg_device(device)
     if precision != 'fp32' and device.type != 'cuda': raise SegError(f"{precision} inference needs a CUDA GPU.")
-    model = build_model(arch, backbone, n_classes, n_in, size, pretrained=False).eval().to(device)
+    model = build_model(arch, backbone, n_out, n_in, size, pretrained=False).eval().to(device)
     net = torch.compile(model) if compile else model
     x = torch.rand(bs, n_in, *size, device=device)
     mean, std = torch.full((1, n_in, 1, 1), 0.45, device=device), torch.full((1, n_in, 1, 1), 0.225, device=device)
     @torch.no_grad()
     def predict():
-        with autocast(device, precision): return net((x - mean) / std).argmax(1)
+        with autocast(device, precision): return seg_logits(net((x - mean) / std)).argmax(1)
     with _PeakMemory(device) as mem:
         t0 = time.perf_counter(); predict(); _sync(device); first = time.perf_counter() - t0
         s = time_call(predict, device, warmup, iters)
@@ -152,15 +153,15 @@ def bench_infer(arch:str, backbone:str|None=None,
 def bench_tiled(arch:str='fcn_resnet', backbone:str|None='resnet18',
                 size=(3072, 3072), # image (height, width)
                 tile:int=1024, overlap:int=128, bs:int=16, # tiles, their overlap, and tiles per batch
-                precision:str='fp32', n_classes:int=2, n_in:int=1, device=None, warmup:int=2, iters:int=5)->dict:
+                precision:str='fp32', n_out:int=2, n_in:int=1, device=None, warmup:int=2, iters:int=5)->dict:
     "Milliseconds for `tiled_predict` to label one `size` image with `arch`"
     device = seg_device(device)
     if precision != 'fp32' and device.type != 'cuda': raise SegError(f"{precision} inference needs a CUDA GPU.")
-    model = build_model(arch, backbone, n_classes, n_in, (tile, tile), pretrained=False).eval().to(device)
+    model = build_model(arch, backbone, n_out, n_in, (tile, tile), pretrained=False).eval().to(device)
     x = torch.rand(1, n_in, *size, device=device)
     @torch.no_grad()
     def f(b):
-        with autocast(device, precision): return model(b).float().softmax(1)
+        with autocast(device, precision): return seg_logits(model(b)).float().softmax(1)
     with _PeakMemory(device) as mem: s = time_call(lambda: tiled_predict(f, x, tile, overlap, bs).argmax(1), device, warmup, iters)
     return dict(arch=arch, backbone=backbone, size=list(size), n_in=n_in, tile=tile, overlap=overlap, bs=bs,
                 precision=precision, ms=round(1000 * s, 1), peak_mem_mib=mem.mib)
@@ -218,27 +219,6 @@ def bench_raster(size=(4096, 4096), # image (height, width)
                 output=written[0].name)
 
 # %% ../nbs/31_bench.ipynb #2822bb6a
-TARGETS = [ # (name, what is measured, how to find the row, goal, higher is better)
-    ('ICNet 1024x2048 fp16 batch 1', 'fps', ('infer', dict(arch='icnet', size=[1024, 2048], bs=1, precision='fp16')), 300, True),
-    ('U-Net ResNet34 training 360x480 bf16 channels-last', 'images_per_s',
-     ('train', dict(arch='unet', backbone='resnet34', size=[360, 480], precision='bf16', channels_last=True)), 1000, True),
-    ('ResNet-FCN tiled 3072x3072 single-channel', 'ms', ('tiled', dict(arch='fcn_resnet', size=[3072, 3072])), 50, False),
-]
-
-def _match(row, want): return all(row.get(k) == v for k, v in want.items())
-
-def check_targets(res:dict)->list:
-    "Each speed target with the best matching measurement, met or missed and by how much"
-    out = []
-    for name, key, (part, want), goal, higher in TARGETS:
-        vals = [r[key] for r in res.get(part, []) if _match(r, want)]
-        if not vals: out.append(dict(target=name, goal=goal, measured=None, met=None, note='not measured on this device')); continue
-        v = max(vals) if higher else min(vals)
-        met = v >= goal if higher else v <= goal
-        out.append(dict(target=name, goal=goal, measured=v, met=met,
-                        note='met' if met else f"missed by {abs(goal - v) / goal:.0%} ({v} vs {goal})"))
-    return out
-
 def _settings(gpu):
     if gpu: return dict(train_size=(360, 480), train_bs=32, steps=20, infer_sizes=[(360, 480), (1024, 2048)], infer_bs=[1, 8],
                         precisions=['fp32', 'fp16', 'bf16'], compile=[False, True], tiled=dict(size=(3072, 3072), tile=1024, overlap=128, bs=16),
@@ -298,15 +278,14 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
     if bad: raise SegError(f"Unknown architecture {bad[0]!r}; choose from: {', '.join(ARCHS)}.")
     res = dict(device=device_name(device), torch=torch.__version__, fastseg=fastseg.__version__,
                date=datetime.datetime.now().isoformat(timespec='seconds'), full=full, settings=st,
-               decode=[], train=[], infer=[], tiled=[], raster=[], targets=[])
+               decode=[], train=[], infer=[], tiled=[], raster=[])
     with tempfile.TemporaryDirectory() as td:
         n_imgs = st['train_bs'] * (st['steps'] + 4)
         syn = synth_camvid(Path(td)/'synth', n_train=n_imgs, n_valid=st['train_bs'], size=st['train_size'])
         res['decode'] += _decode_rows(syn, camvid)
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
         for part, kw in progress(_bench_jobs(st, archs, train_data, gpu), show): res[part].append(_bench_row(part, kw, st, device, out))
-    res['targets'] = check_targets(res)
-    atomic_write(out/'bench.json', lambda t: Path(t).write_text(json.dumps(res, indent=1, default=str) + '\n'))
+    atomic_write(out/'bench.json', lambda t: Path(t).write_text(to_json(res, 'bench.json', indent=1, default=str) + '\n'))
     atomic_write(out/'bench.md', lambda t: Path(t).write_text(bench_markdown(res)))
     return res
 
@@ -338,6 +317,5 @@ def bench_markdown(res:dict)->str:
              '## Memory: huge rasters labelled in tiles (`predict_files`, a fresh process)\n', _table(res.get('raster', []), [
                  ('size', 'size'), ('bands', 'n_in'), ('image MiB (uint16)', 'image_mib'), ('tile', 'tile'), ('overlap', 'overlap'),
                  ('tiles/batch', 'bs'), ('classes', 'classes'), ('precision', 'precision'), ('s', 's'),
-                 ('RSS before, MiB', 'base_rss_mib'), ('peak RSS MiB', 'peak_rss_mib'), ('peak GPU MiB', 'peak_gpu_mib'), err]),
-             '## Targets\n', _table(res['targets'], [('target', 'target'), ('goal', 'goal'), ('measured', 'measured'), ('result', 'note')])]
+                 ('RSS before, MiB', 'base_rss_mib'), ('peak RSS MiB', 'peak_rss_mib'), ('peak GPU MiB', 'peak_gpu_mib'), err])]
     return '\n'.join(parts)

@@ -150,7 +150,7 @@ def _train(a):
 
 def _evaluate(a):
     s = evaluate(_model(a), a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
-    print(json.dumps({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}) if a.json else iou_table(s))
+    print(to_json({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}, 'the scores') if a.json else iou_table(s))
 
 def _predict(a):
     n = len(predict_files(_model(a), a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))

@@ -21,10 +21,10 @@ from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
 from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'interactive', 'progress', 'atomic_write', 'seg_device',
-           'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette', 'mask_to_png', 'overlay',
-           'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize',
-           'SegCropPad', 'SegRandomCrop']
+__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'interactive', 'progress', 'atomic_write', 'to_json',
+           'seg_device', 'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette',
+           'mask_to_png', 'overlay', 'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage',
+           'TensorSegMask', 'SegResize', 'SegCropPad', 'SegRandomCrop']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
@@ -57,6 +57,26 @@ def atomic_write(fn, # the file to (over)write
         os.replace(tmp, fn)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
+
+# %% ../nbs/00_core.ipynb #d91653bf
+def _finite(o, path, bad):
+    "`o` with non-finite floats replaced by None (their paths appended to `bad`); numpy scalars and arrays as Python values"
+    if isinstance(o, dict): return {k: _finite(v, f'{path}.{k}' if path else str(k), bad) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_finite(v, f'{path}[{i}]', bad) for i, v in enumerate(o)]
+    if isinstance(o, np.ndarray): return _finite(o.tolist(), path, bad)
+    if isinstance(o, np.generic): o = o.item()
+    if isinstance(o, float) and not np.isfinite(o): bad.append(path); return None
+    return o
+
+def to_json(obj, # dicts, lists, numbers, strings (numpy values allowed)
+            what:str='the output', # named in the warning
+            **kwargs)->str: # passed to `json.dumps` (`indent`, `default`)
+    "`obj` as valid JSON: values that are not finite numbers (nothing was scored) become `null`, with a warning"
+    import json
+    bad = []; clean = _finite(obj, '', bad)
+    if bad: warnings.warn(f"{what}: {len(bad)} value(s) could not be computed (nothing to score) and are written as null: "
+                          f"{', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}")
+    return json.dumps(clean, allow_nan=False, **kwargs)
 
 # %% ../nbs/00_core.ipynb #b580799c
 PRECISIONS = ('fp32', 'fp16', 'bf16')

@@ -16,6 +16,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.vision.core import AddMaskCodes, imagenet_stats
 from fastai.vision.augment import Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
 from fasttransform import Transform, DisplayedTransform
+from fastcore.meta import delegates
 from .core import *
 
 # %% auto #0
@@ -710,6 +711,13 @@ class SegDataLoaders(DataLoaders):
         "`SegDataLoaders` for the dataset folder `path`, its layout detected or named"
         return cls.from_layout(load_source(path, layout, void, n_in), **kwargs)
 
-def seg_dataloaders(path, layout:str|None=None, size=None, bs:int=8, **kwargs)->SegDataLoaders:
+@delegates(SegDataLoaders.from_layout)
+def seg_dataloaders(path, # dataset root folder, in any layout of `LAYOUTS`
+                    layout:str|None=None, # the layout's name; default: detect it
+                    size=None, # int or (height, width); default the first training image's size
+                    bs:int=8, # batch size
+                    void:list|None=None, # class names to treat as void
+                    n_in:int|None=None, # bands of the images; default decided from all of them
+                    **kwargs)->SegDataLoaders: # `from_layout`'s settings (shown in the signature) and `DataBlock.dataloaders`'
     "`SegDataLoaders.from_folder`: DataLoaders for the segmentation dataset at `path`"
-    return SegDataLoaders.from_folder(path, layout, size=size, bs=bs, **kwargs)
+    return SegDataLoaders.from_folder(path, layout, void, n_in, size=size, bs=bs, **kwargs)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_inference.ipynb #b616d7eb
 from __future__ import annotations
-import contextlib, copy, io, json, mmap, os, tempfile, warnings
+import contextlib, copy, io, json, math, mmap, os, tempfile, warnings
 from pathlib import Path
 import cv2, numpy as np, tifffile, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
@@ -13,17 +13,17 @@ from safetensors.torch import save_file, safe_open
 from fastcore.basics import patch, num_cpus
 import fastseg
 from .core import *
-from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, SegDataLoaders, image_tensor, read_image, float_image, size_mismatch, display_image
-from .models.core import pad_to
+from .data import load_source, IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, SegDataLoaders, image_tensor, read_image, float_image, size_mismatch, display_image, _SCALES
+from .models.core import pad_to, seg_logits
 from .learner import build_model, ARCHS
 from .metrics import confusion_matrix, seg_scores
 
 # %% auto #0
 __all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'TTA_SCALES', 'GEO_TAGS', 'LABEL_TILE', 'PNG_PIXELS', 'OVERLAY_PIXELS',
-           'ONNX_TOLERANCE', 'model_config', 'save_seg_model', 'SegModel', 'input_tensor', 'tta_probs', 'blend_window',
-           'check_tiling', 'tiled_predict', 'default_workers', 'ImageFiles', 'image_batches', 'split_confusions',
-           'evaluate', 'Raster', 'stream_labels', 'write_labels', 'input_images', 'predict_files', 'show_predictions',
-           'Normalised', 'export_onnx']
+           'ONNX_TOLERANCE', 'model_config', 'save_seg_model', 'check_header', 'SegModel', 'input_tensor', 'tta_probs',
+           'blend_window', 'check_tiling', 'tiled_predict', 'default_workers', 'ImageFiles', 'image_batches',
+           'split_confusions', 'evaluate', 'Raster', 'stream_labels', 'write_labels', 'input_images', 'predict_files',
+           'show_predictions', 'Normalised', 'export_onnx']
 
 # %% ../nbs/30_inference.ipynb #e65fe0da
 MODEL_FILE, CONFIG_FILE, FORMAT_VERSION = 'model.safetensors', 'model.json', 1
@@ -50,11 +50,46 @@ def save_seg_model(learn, # a Learner from `seg_learner`
     cfg = model_config(learn) | ({} if run is None else {'run': run})
     state = {k: v.detach().float().cpu().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous()
              for k, v in learn.model.state_dict().items()}
-    atomic_write(out/MODEL_FILE, lambda t: save_file(state, t, metadata={'fastseg': json.dumps(cfg)}))
-    atomic_write(out/CONFIG_FILE, lambda t: Path(t).write_text(json.dumps(cfg, indent=2) + '\n'))
+    header = to_json(cfg, f'the config of {out}') # scores not computed (no validation images) are null, with a warning
+    atomic_write(out/MODEL_FILE, lambda t: save_file(state, t, metadata={'fastseg': header}))
+    atomic_write(out/CONFIG_FILE, lambda t: Path(t).write_text(json.dumps(json.loads(header), indent=2) + '\n'))
     return out
 
 # %% ../nbs/30_inference.ipynb #1ec4af8f
+def _int(v, lo=1, hi=None): return isinstance(v, int) and not isinstance(v, bool) and v >= lo and (hi is None or v <= hi)
+def _strs(v): return isinstance(v, list) and all(isinstance(s, str) for s in v)
+def _nums(v, n): return isinstance(v, list) and len(v) == n and all(_int(x, -2**53) or isinstance(x, float) and math.isfinite(x) for x in v)
+
+_HEADER = { # field of a model file's config -> (check given the value and the config, what it must be); `None` check: optional
+    'format': (lambda v, c: _int(v, 0), 'a model-format number'),
+    'arch': (lambda v, c: v in ARCHS, f"one of {', '.join(ARCHS)}"),
+    'backbone': (lambda v, c: isinstance(v, str) and v != '', 'a backbone name'),
+    'n_in': (lambda v, c: _int(v), 'a positive whole number of image bands'),
+    'n_out': (lambda v, c: _int(v, 1, IGNORE_INDEX), f'a whole number of classes from 1 to {IGNORE_INDEX}'),
+    'size': (lambda v, c: isinstance(v, list) and len(v) == 2 and all(_int(s) for s in v), '[height, width] in pixels'),
+    'classes': (lambda v, c: _strs(v) and len(v) == c['n_out'], "a list of `n_out` class names"),
+    'mean': (lambda v, c: _nums(v, c['n_in']), "a list of `n_in` numbers"),
+    'std': (lambda v, c: _nums(v, c['n_in']) and all(x > 0 for x in v), "a list of `n_in` positive numbers"),
+    'dtype': (lambda v, c: v in _SCALES, f"one of {', '.join(_SCALES)}"),
+    'model_args': (lambda v, c: isinstance(v, dict) and all(isinstance(k, str) for k in v), "a dict of the architecture's settings"),
+    'codes': (lambda v, c: _strs(v), 'a list of class names'),
+    'void': (lambda v, c: _strs(v) and set(v) <= set(c.get('codes') or v), 'a list of names from `codes`'),
+}
+_OPTIONAL = ('dtype', 'model_args', 'codes', 'void') # absent from files of earlier versions
+
+def check_header(cfg, # the `fastseg` entry of a model file's header, parsed
+                 fn='the model file')->dict: # named in errors
+    "Check a model-file config field by field; a missing or malformed field is an error naming it"
+    if not isinstance(cfg, dict): raise SegError(f"{fn}: its fastseg header is not a JSON object. The file is damaged; re-save or re-train it.")
+    for k, (ok, what) in _HEADER.items():
+        if k not in cfg:
+            if k in _OPTIONAL: continue
+            raise SegError(f"{fn}: its fastseg header has no `{k}`. The file is damaged or was not written by fastseg; re-save or re-train it.")
+        if not ok(cfg[k], cfg):
+            raise SegError(f"{fn}: its fastseg header's `{k}` is {str(json.dumps(cfg[k]))[:80]}, not {what}. The file was damaged "
+                           f"or edited; re-save it with `save_seg_model` (or re-train).")
+    return cfg
+
 class SegModel:
     "A segmentation model with what it needs to predict: classes, normalisation and training size"
     def __init__(self, model:torch.nn.Module, config:dict, device=None,
@@ -82,10 +117,12 @@ class SegModel:
         except (SafetensorError, OSError, ValueError) as e:
             raise SegError(f"{fn} is corrupt or truncated ({e}). Re-train, or copy the model file again.") from None
         if 'fastseg' not in meta: raise SegError(f"{fn} is a safetensors file but not a fastseg model (no fastseg config in its header).")
-        cfg = json.loads(meta['fastseg'])
-        if cfg.get('format', 0) > FORMAT_VERSION:
+        try: cfg = json.loads(meta['fastseg'])
+        except ValueError as e: raise SegError(f"{fn}: its fastseg header is not valid JSON ({e}). Re-save or re-train the model.") from None
+        if isinstance(cfg, dict) and _int(cfg.get('format', 0), 0) and cfg.get('format', 0) > FORMAT_VERSION:
             raise SegError(f"{fn} was written by fastseg {cfg.get('fastseg_version')} in model format {cfg['format']}; this "
                            f"fastseg ({fastseg.__version__}) reads format {FORMAT_VERSION}. Upgrade fastseg to load it.")
+        check_header(cfg, fn)
         model = build_model(cfg['arch'], cfg['backbone'], cfg['n_out'], cfg['n_in'], cfg['size'], False, cfg.get('model_args'))
         try: model.load_state_dict(state)
         except RuntimeError as e:
@@ -110,7 +147,7 @@ def input_tensor(img, # a path, PIL image, array (H, W[, bands]) or a tensor (ba
 def probs(self:SegModel, x:torch.Tensor)->torch.Tensor:
     "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`float_image`'s scale), at `x`'s size"
     with autocast(self.device, self.precision):
-        return self.model((x - self.mean) / self.std).float().softmax(1)
+        return seg_logits(self.model((x - self.mean) / self.std)).float().softmax(1)
 
 # %% ../nbs/30_inference.ipynb #275738c4
 TTA_SCALES = (0.75, 1.0, 1.25) # scales `--tta` predicts at
@@ -471,7 +508,7 @@ class Normalised(nn.Module):
                 if isinstance(child, ToTensorBase): setattr(m, name, nn.Identity()) # only re-types the output
         self.register_buffer('mean', torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('std', torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-    def forward(self, x): return self.model((x - self.mean) / self.std)
+    def forward(self, x): return seg_logits(self.model((x - self.mean) / self.std))
 
 def _onnx_check(fn, net, n_in, shapes):
     import onnxruntime as ort
@@ -520,7 +557,7 @@ def export_onnx(model, # a `SegModel` or a model folder
     except Exception as e:
         raise SegError(f"Exporting the {sm.config['arch']} model to ONNX failed: {str(e).splitlines()[0]}") from None
     in_sizes = f'{h} x {w}' if sizes == 'fixed' else sizes
-    prog.model.metadata_props.update({'fastseg': json.dumps(sm.config), 'fastseg.input_sizes': in_sizes})
+    prog.model.metadata_props.update({'fastseg': to_json(sm.config, 'the ONNX metadata'), 'fastseg.input_sizes': in_sizes})
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
     def write(t):
         prog.save(t)

@@ -14,18 +14,25 @@ import fastai.callback.all # patches fit_one_cycle, fine_tune, lr_find, to_fp16,
 from fastai.data.transforms import get_c, Normalize
 from fastai.vision.core import imagenet_stats
 from fastcore.basics import risinstance
+from fastcore.foundation import L
+from fastcore.meta import delegates
+from fastai.torch_core import TensorMask
+from fasttransform import DisplayedTransform
+from .data import SegDataLoaders
 from fastai.vision.learner import create_unet_model, model_meta
 from .core import *
-from .losses import CrossEntropy, DeepSupervisionLoss
+from fastai.callback.core import Callback
+from .losses import CrossEntropy, DeepSupervisionLoss, icnet_loss
 from .metrics import MeanIoU, PixelAccuracy
-from .models.core import RESNETS, encoder_decoder_split
+from .models.core import RESNETS, encoder_decoder_split, seg_logits
 from .models.fcn import FCN, ResNetFCN, VGGS
 from .models.deeplab import DeepLabV3, DeepLabV3Plus
-from .models.icnet import ICNet, icnet_loss
+from .models.icnet import ICNet
 from .models.unet import UNet, TimmUNet
 
 # %% auto #0
-__all__ = ['BACKBONES', 'ARCHS', 'SegArch', 'build_model', 'seg_learner', 'fcn_learner', 'deeplab_learner', 'icnet_learner']
+__all__ = ['BACKBONES', 'ARCHS', 'SegArch', 'build_model', 'VoidToIgnore', 'AuxOutputCallback', 'seg_learner', 'fcn_learner',
+           'deeplab_learner', 'icnet_learner']
 
 # %% ../nbs/20_learner.ipynb #b0a7713f
 BACKBONES = RESNETS # torchvision encoders by name (DynamicUnet, ResNet-FCN, DeepLab, ICNet)
@@ -57,8 +64,10 @@ ARCHS = dict(
     unet_scratch=SegArch(lambda b, n_out, n_in, size, pre, **kw: UNet(n_out, n_in, **kw), encoder_decoder_split, ('none',), pretrainable=False),
     fcn32s=_fcn('32s'), fcn16s=_fcn('16s'), fcn8s=_fcn('8s'),
     fcn_resnet=SegArch(lambda b, n_out, n_in, size, pre, **kw: ResNetFCN(n_out, n_in, b, pre, **kw), encoder_decoder_split, tuple(RESNETS)),
-    deeplabv3=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50')),
-    deeplabv3plus=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3Plus(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50')),
+    deeplabv3=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50'),
+                      wrap_loss=DeepSupervisionLoss), # `model_args=dict(aux=True)`: the aux head weighs 0.4
+    deeplabv3plus=SegArch(lambda b, n_out, n_in, size, pre, **kw: DeepLabV3Plus(n_out, n_in, b, pre, **kw), encoder_decoder_split,
+                          _first('resnet50'), wrap_loss=DeepSupervisionLoss),
     icnet=SegArch(lambda b, n_out, n_in, size, pre, **kw: ICNet(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50'), wrap_loss=icnet_loss,
                   onnx_sizes='fixed'),
 ) # architecture name -> how to build it
@@ -92,7 +101,48 @@ def build_model(arch:str, # a name in `ARCHS`
         raise SegError(f"Could not download the pretrained {backbone} weights ({e}). Connect to the internet, or train "
                        f"from random weights with `pretrained=False`.") from None
 
+# %% ../nbs/20_learner.ipynb #14edc59d
+class VoidToIgnore(DisplayedTransform):
+    "Batch transform for masks from fastai's own DataLoaders: void classes of `codes` -> `IGNORE_INDEX`, the others 0..n-1"
+    order = 0
+    def __init__(self, codes:list): # class names in mask-value order (the DataLoaders' codes)
+        super().__init__()
+        self.codes = SegCodes(list(codes), source="the DataLoaders' codes")
+        self.lut = torch.as_tensor(self.codes.lut, dtype=torch.long)
+        keep = [i for i in range(len(self.codes.names)) if i not in self.codes.void_ids]
+        self.inv = torch.full((256,), self.codes.void_ids[0] if self.codes.void_ids else IGNORE_INDEX, dtype=torch.long)
+        self.inv[:len(keep)] = torch.tensor(keep, dtype=torch.long)
+    def encodes(self, x:TensorMask):
+        out = self.lut.to(x.device)[x.long()]
+        if (out < 0).any():
+            raise SegError(f"A mask holds value(s) {sorted(set(x[out < 0].tolist()))} but the DataLoaders' codes list only "
+                           f"{len(self.codes.names)} classes. Add the missing class names to `codes`, or fix the masks.")
+        return TensorMask(out)
+    def decodes(self, x:TensorMask): return TensorMask(self.inv.to(x.device)[x.long()])
+
+def _void_as_ignore(dls)->int:
+    "Make the void classes of fastai-built `dls` void (warning once); return how many there are"
+    codes = getattr(getattr(dls.train, 'after_item', None), 'vocab', None)
+    if isinstance(dls, SegDataLoaders) or codes is None: return 0
+    t = VoidToIgnore(codes)
+    if not t.codes.void_ids: return 0
+    if not dls.after_batch.fs.filter(risinstance(VoidToIgnore)):
+        names = ', '.join(f"{t.codes.names[i]!r} (mask value {i})" for i in t.codes.void_ids)
+        warnings.warn(f"The DataLoaders' codes name {names}: treated as void, as fastseg's own data does. Its pixels are left "
+                      f"out of the loss and the metrics, and the model predicts the other {len(t.codes.classes)} classes. "
+                      f"To train it as a class, rename it in `codes`.")
+        dls.add_tfms([t], 'after_batch')
+    return len(t.codes.void_ids)
+
+# %% ../nbs/20_learner.ipynb #b7036295
+class AuxOutputCallback(Callback):
+    "Once the loss has used a model's auxiliary outputs, hand fastai its logits alone (`learn.pred` becomes `pred['out']`)"
+    order = 1 # before fastai's `Recorder` and `GatherPredsCallback` read `pred` after the batch
+    def after_loss(self):
+        if isinstance(self.pred, dict): self.learn.pred = seg_logits(self.pred)
+
 # %% ../nbs/20_learner.ipynb #e128f14f
+@delegates(Learner.__init__, but=['splitter'])
 def seg_learner(dls, # DataLoaders from `seg_dataloaders`
                 arch:str='unet', # a name in `ARCHS`
                 backbone:str|None=None, # encoder; default the arch's
@@ -113,9 +163,10 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
     n_in = n_in or getattr(dls, 'n_in', None) or dls.one_batch()[0].shape[1] # fastai's own DataLoaders: from a batch
     if pretrained and n_in == 3 and not dls.after_batch.fs.filter(risinstance(Normalize)): # as unet_learner does
         dls.add_tfms([Normalize.from_stats(*imagenet_stats)], 'after_batch')
-    n_out = n_out or get_c(dls)
+    n_out = n_out or get_c(dls) - _void_as_ignore(dls)
     size = tuple(getattr(dls, 'size', None) or dls.one_batch()[0].shape[-2:])
     model = build_model(arch, backbone, n_out, n_in, size, pretrained, model_args)
+    if a.wrap_loss is not None: kwargs['cbs'] = L(kwargs.get('cbs')) + [AuxOutputCallback()]
     learn = Learner(dls, model, loss_func=loss_func,
                     metrics=metrics if metrics is not None else [MeanIoU(), PixelAccuracy()],
                     splitter=ARCHS[arch].splitter, **kwargs)
@@ -125,18 +176,22 @@ def seg_learner(dls, # DataLoaders from `seg_dataloaders`
     return learn
 
 # %% ../nbs/20_learner.ipynb #e1a195a8
+@delegates(seg_learner, but=['arch', 'backbone'])
 def fcn_learner(dls, backbone:str='vgg16', # 'vgg16' or 'vgg16_bn'
                 variant:str='8s', # '32s', '16s' or '8s'
                 **kwargs)->Learner: # passed to `seg_learner`
     "`seg_learner` for FCN-32s/16s/8s (Long et al. 2015)"
     return seg_learner(dls, f'fcn{variant}', backbone, **kwargs)
 
+@delegates(seg_learner, but=['arch', 'backbone'])
 def deeplab_learner(dls, backbone:str='resnet50', # a ResNet name
                     plus:bool=False, # DeepLabV3+ (with decoder) instead of DeepLabV3
                     **kwargs)->Learner:
     "`seg_learner` for DeepLabV3 or DeepLabV3+ (Chen et al. 2017, 2018)"
     return seg_learner(dls, 'deeplabv3plus' if plus else 'deeplabv3', backbone, **kwargs)
 
-def icnet_learner(dls, backbone:str='resnet50', **kwargs)->Learner:
+@delegates(seg_learner, but=['arch', 'backbone'])
+def icnet_learner(dls, backbone:str='resnet50', # a ResNet name
+                  **kwargs)->Learner:
     "`seg_learner` for ICNet (Zhao et al. 2018), trained with cascade label guidance"
     return seg_learner(dls, 'icnet', backbone, **kwargs)

@@ -9,7 +9,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['REDUCTIONS', 'LOSSES', 'SegLoss', 'CrossEntropy', 'SegFocalLoss', 'SegDiceLoss', 'AsymmetricLoss', 'CEDiceLoss',
-           'resize_target', 'DeepSupervisionLoss', 'seg_loss']
+           'resize_target', 'DeepSupervisionLoss', 'icnet_loss', 'seg_loss']
 
 # %% ../nbs/03_losses.ipynb #0c3a6ad8
 REDUCTIONS = ('mean', 'sum', 'none') # as fastai's and PyTorch's losses
@@ -26,7 +26,7 @@ class SegLoss(nn.Module):
         "`pixel_loss` over the pixels whose target is not `ignore_index`, reduced as `reduction` says"
         if self.reduction not in REDUCTIONS:
             raise SegError(f"`reduction` must be one of {', '.join(map(repr, REDUCTIONS))}, not {self.reduction!r}.")
-        targ = targ.long()
+        inp, targ = inp.as_subclass(torch.Tensor), targ.as_subclass(torch.Tensor).long() # fastai's typed batches, called by hand
         valid = targ != self.ignore_index
         return self.reduce(self.pixel_loss(inp.float(), targ.where(valid, 0), valid), valid)
     def reduce(self, loss, valid):
@@ -111,17 +111,25 @@ def resize_target(targ:torch.Tensor, size)->torch.Tensor:
     return F.interpolate(targ[:, None].float(), size=tuple(size), mode='nearest')[:, 0].long()
 
 class DeepSupervisionLoss(SegLoss):
-    "Weighted sum of `loss` over a tuple of outputs, each against the target resized (nearest) to its size"
+    "Weighted sum of `loss` over a model's `'out'` and `'aux'` outputs, each against the target resized (nearest) to its size"
     def __init__(self, loss:SegLoss|None=None, # loss of each output; default `CrossEntropy()`
                  weights:tuple=(1.0, 0.4)): # weight of each output, main output first
         super().__init__(getattr(loss, 'ignore_index', IGNORE_INDEX), getattr(loss, 'reduction', 'mean'))
         self.loss, self.weights = loss or CrossEntropy(), weights
     def forward(self, inp, targ):
         self.loss.reduction = self.reduction # fastai sets it on this loss only
-        if not isinstance(inp, (tuple, list)): return self.loss(inp, targ)
-        if len(inp) != len(self.weights):
-            raise SegError(f"The model returned {len(inp)} outputs but the loss has {len(self.weights)} weights.")
-        return sum(w * self.loss(o, resize_target(targ, o.shape[-2:])) for w, o in zip(self.weights, inp))
+        if isinstance(inp, (tuple, list)):
+            raise SegError("The model returned a tuple: return a dict with the logits under 'out' and the auxiliary outputs under 'aux'.")
+        if not isinstance(inp, dict): return self.loss(inp, targ)
+        outs = [inp['out'], *inp.get('aux', ())]
+        if len(outs) != len(self.weights):
+            raise SegError(f"The model returned {len(outs)} outputs ('out' and {len(outs) - 1} in 'aux') but the loss has "
+                           f"{len(self.weights)} weights: pass `weights` with one per output, main output first.")
+        return sum(w * self.loss(o, resize_target(targ, o.shape[-2:])) for w, o in zip(self.weights, outs))
+
+def icnet_loss(loss:SegLoss|None=None)->DeepSupervisionLoss:
+    "ICNet's cascade label guidance: `loss` on the logits weighted 1.0, on the 1/8 and 1/16 scores 0.4 each"
+    return DeepSupervisionLoss(loss or CrossEntropy(), weights=(1.0, 0.4, 0.4))
 
 # %% ../nbs/03_losses.ipynb #8e097ba4
 LOSSES = dict(ce=CrossEntropy, focal=SegFocalLoss, dice=SegDiceLoss, asl=AsymmetricLoss, ce_dice=CEDiceLoss)

@@ -15,16 +15,16 @@ __all__ = ['confusion_matrix', 'iou_per_class', 'dice_per_class', 'seg_scores', 
 # %% ../nbs/04_metrics.ipynb #b3c79540
 def confusion_matrix(pred:torch.Tensor, # predicted class per pixel
                      targ:torch.Tensor, # true class per pixel, `ignore_index` for void
-                     n_classes:int, # number of classes
+                     n_out:int, # number of classes
                      ignore_index:int=IGNORE_INDEX)->torch.Tensor:
-    "`(n_classes, n_classes)` matrix of pixel counts, rows true class, columns predicted class; void skipped"
+    "`(n_out, n_out)` matrix of pixel counts, rows true class, columns predicted class; void skipped"
     pred, targ = pred.reshape(-1).long(), targ.reshape(-1).long()
     keep = targ != ignore_index
-    if ((targ[keep] < 0) | (targ[keep] >= n_classes)).any():
-        bad = targ[keep][(targ[keep] < 0) | (targ[keep] >= n_classes)].unique().tolist()
-        raise SegError(f"Target holds class value(s) {bad} outside 0..{n_classes - 1} (and {ignore_index} for void): "
-                       f"the masks do not match the model's {n_classes} classes.")
-    return torch.bincount(targ[keep] * n_classes + pred[keep], minlength=n_classes ** 2).reshape(n_classes, n_classes)
+    if ((targ[keep] < 0) | (targ[keep] >= n_out)).any():
+        bad = targ[keep][(targ[keep] < 0) | (targ[keep] >= n_out)].unique().tolist()
+        raise SegError(f"Target holds class value(s) {bad} outside 0..{n_out - 1} (and {ignore_index} for void): "
+                       f"the masks do not match the model's {n_out} classes.")
+    return torch.bincount(targ[keep] * n_out + pred[keep], minlength=n_out ** 2).reshape(n_out, n_out)
 
 # %% ../nbs/04_metrics.ipynb #46a7ec42
 def _div(a, b): return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)

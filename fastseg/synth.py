@@ -11,9 +11,9 @@ from PIL import Image
 from .core import *
 
 # %% auto #0
-__all__ = ['SHAPES_CODES', 'LAND_COVER', 'MS_CODES', 'MS_REFLECTANCE', 'SYNTH_KINDS', 'BROKEN_KINDS', 'shapes_scene',
-           'synth_camvid', 'synth_segnet', 'synth_voc', 'synth_binary', 'synth_colour', 'synth_cells',
-           'multispectral_scene', 'synth_multispectral', 'synth', 'broken_copy']
+__all__ = ['SHAPES_CODES', 'LAND_COVER', 'MS_CODES', 'MS_REFLECTANCE', 'SYNTH_KINDS', 'shapes_scene', 'synth_camvid',
+           'synth_segnet', 'synth_voc', 'synth_binary', 'synth_colour', 'synth_cells', 'multispectral_scene',
+           'synth_multispectral', 'synth']
 
 # %% ../nbs/02_synth.ipynb #99e0271a
 _CLASS_COLOURS = np.array([(70, 70, 70), (200, 60, 50), (60, 180, 70), (60, 90, 210), (220, 200, 60), (170, 70, 190),
@@ -21,7 +21,7 @@ _CLASS_COLOURS = np.array([(70, 70, 70), (200, 60, 50), (60, 180, 70), (60, 90, 
 
 def shapes_scene(rng:np.random.Generator, # source of randomness
                  size:tuple=(96, 128), # (height, width)
-                 n_classes:int=4, # classes including background 0 (at most 8)
+                 n_out:int=4, # classes including background 0 (at most 8)
                  void:int|None=None, # mask value for the ring around objects; None for no ring
                  n_objects:tuple=(2, 5), # min and max objects per scene
                  ring:int=2)->tuple: # void ring width in pixels
@@ -32,7 +32,7 @@ def shapes_scene(rng:np.random.Generator, # source of randomness
     img = np.broadcast_to(base, (h, w, 3)).copy()
     mask = np.zeros((h, w), np.uint8)
     for _ in range(rng.integers(n_objects[0], n_objects[1] + 1)):
-        c = int(rng.integers(1, n_classes))
+        c = int(rng.integers(1, n_out))
         shape = np.zeros((h, w), np.uint8)
         r = int(rng.integers(min(h, w) // 10, min(h, w) // 4))
         cy, cx = int(rng.integers(r, h - r)), int(rng.integers(r, w - r))
@@ -252,35 +252,3 @@ def synth(kind:str, # one of `SYNTH_KINDS`
     if kind not in SYNTH_KINDS:
         raise SegError(f"Unknown synthetic dataset kind {kind!r}; choose one of: {', '.join(SYNTH_KINDS)}.")
     return SYNTH_KINDS[kind](dest, **kwargs)
-
-# %% ../nbs/02_synth.ipynb #d33e26ab
-def _jpeg_roundtrip(mask, quality=75):
-    "What saving `mask` as a JPEG does to it: stray values along class boundaries"
-    import io
-    buf = io.BytesIO(); Image.fromarray(mask).save(buf, format='JPEG', quality=quality)
-    return np.array(Image.open(buf))
-
-def _edit_png(fn, f): _save(f(np.array(Image.open(fn))), fn)
-
-BROKEN_KINDS = {
-    'value': lambda d: _edit_png(d/'labels'/'train_0002_P.png', lambda a: np.where(np.arange(a.size).reshape(a.shape) == 0, 9, a).astype(np.uint8)),
-    'codes': lambda d: (d/'codes.txt').write_text('Background\nDisc\nVoid\n'),
-    'missing_label': lambda d: (d/'labels'/'valid_0001_P.png').unlink(),
-    'size': lambda d: _save(np.zeros((10, 10), np.uint8), d/'labels'/'train_0001_P.png'),
-    'unreadable': lambda d: (d/'images'/'train_0003.png').write_bytes(b'not a png'),
-    'truncated': lambda d: (d/'images'/'train_0004.png').write_bytes((d/'images'/'train_0004.png').read_bytes()[:200]),
-    'jpeg': lambda d: _edit_png(d/'labels'/'train_0000_P.png', _jpeg_roundtrip),
-    'empty_split': lambda d: (d/'valid.txt').write_text('\n'),
-    'layout': lambda d: ((d/'labels').rename(d/'annotations'), (d/'codes.txt').unlink()),
-} # ways to break a `synth_camvid` dataset
-
-def broken_copy(src, # a dataset written by `synth_camvid` (at least 5 training and 2 validation images)
-                dest, # where to write the broken copy (replaced if it exists)
-                kind:str): # one of `BROKEN_KINDS`
-    "Copy `src` to `dest` and break the copy in the way `kind` names"
-    import shutil
-    dest = Path(dest)
-    if dest.exists(): shutil.rmtree(dest)
-    shutil.copytree(src, dest)
-    BROKEN_KINDS[kind](dest)
-    return dest

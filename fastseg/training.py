@@ -215,7 +215,7 @@ class EpochCheckpoint(TrackerCallback):
         try:
             atomic_write(weights, lambda t: save_state(t, self.learn.model, self.learn.opt))
             if self.keep_best and self.new_best: atomic_write(self.folder/BEST_WEIGHTS, lambda t: save_file(_cpu_state(self.learn.model), t))
-            atomic_write(self.folder/'checkpoint.json', lambda t: Path(t).write_text(json.dumps(state)))
+            atomic_write(self.folder/'checkpoint.json', lambda t: Path(t).write_text(to_json(state, 'checkpoint.json')))
         except OSError as e:
             raise SegError(f"Cannot write the checkpoint in {self.folder} ({e.strerror or e}); the previous checkpoint is intact. "
                            f"Free some disk space, then resume with `resume={str(self.folder.parent)!r}`.") from None

@@ -21,7 +21,7 @@ class DeepLabV3(nn.Module):
     def __init__(self, n_out:int, n_in:int=3, backbone:str='resnet50', pretrained:bool=False,
                  output_stride:int=16, # 16 or 8
                  rates:tuple|None=None, # ASPP dilation rates; default (6, 12, 18) at stride 16, doubled at 8
-                 aux:bool=False): # auxiliary FCN head on layer3 (training only)
+                 aux:bool=False): # auxiliary FCN head on layer3: return dict(out=..., aux=[...])
         super().__init__()
         if output_stride not in (8, 16): raise SegError(f"DeepLab's output_stride must be 8 or 16, not {output_stride}.")
         self.encoder = ResNetEncoder(backbone, n_in, pretrained, output_stride)
@@ -32,7 +32,7 @@ class DeepLabV3(nn.Module):
     def forward(self, x):
         f = self.encoder(x)
         out = resize_bilinear(self.head(f['layer4']), x.shape[-2:], antialias=False)
-        return (out, self.aux(f['layer3'])) if self.training and self.aux is not None else out
+        return out if self.aux is None else dict(out=out, aux=[self.aux(f['layer3'])])
 
 # %% ../../nbs/12_models.deeplab.ipynb #16901219
 def separable_conv(ni:int, nf:int, dilation:int=1)->nn.Sequential:
@@ -58,4 +58,4 @@ class DeepLabV3Plus(nn.Module):
         low = self.low(f['layer1'])
         y = self.decoder(torch.cat([resize_bilinear(self.aspp(f['layer4']), low.shape[-2:], antialias=False), low], dim=1))
         out = resize_bilinear(y, x.shape[-2:], antialias=False)
-        return (out, self.aux(f['layer3'])) if self.training and self.aux is not None else out
+        return out if self.aux is None else dict(out=out, aux=[self.aux(f['layer3'])])

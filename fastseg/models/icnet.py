@@ -6,11 +6,10 @@
 from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import *
-from ..losses import CrossEntropy, DeepSupervisionLoss
 from .core import *
 
 # %% auto #0
-__all__ = ['PyramidPooling', 'CascadeFeatureFusion', 'ICNet', 'icnet_loss']
+__all__ = ['PyramidPooling', 'CascadeFeatureFusion', 'ICNet']
 
 # %% ../../nbs/13_models.icnet.ipynb #949b7975
 class PyramidPooling(nn.Module):
@@ -32,7 +31,7 @@ class CascadeFeatureFusion(nn.Module):
 
 # %% ../../nbs/13_models.icnet.ipynb #ddc58121
 class ICNet(nn.Module):
-    "ICNet (Zhao et al. 2018): three-resolution cascade on one dilated ResNet; training returns outputs at 1/4, 1/8, 1/16"
+    "ICNet (Zhao et al. 2018): three-resolution cascade on one dilated ResNet; returns logits at the input size and auxiliary 1/8, 1/16 scores"
     def __init__(self, n_out:int, n_in:int=3, backbone:str='resnet50', pretrained:bool=False):
         super().__init__()
         self.encoder = ResNetEncoder(backbone, n_in, pretrained, output_stride=8)
@@ -52,9 +51,5 @@ class ICNet(nn.Module):
         f24, s16 = self.cff24(f4, f2)
         f12, s8 = self.cff12(f24, f1)
         up = F.interpolate(f12, scale_factor=2, mode='bilinear', align_corners=False)
-        s4 = self.classifier(up)
-        return (s4, s8, s16) if self.training else resize_bilinear(s4, size, antialias=False)
-
-def icnet_loss(loss=None)->DeepSupervisionLoss:
-    "Cascade label guidance: `loss` at 1/4, 1/8 and 1/16 scale weighted 1.0, 0.4, 0.4, labels downsampled by nearest"
-    return DeepSupervisionLoss(loss or CrossEntropy(), weights=(1.0, 0.4, 0.4))
+        out = resize_bilinear(self.classifier(up), size, antialias=False)
+        return dict(out=out, aux=[s8, s16])
