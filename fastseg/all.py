@@ -13,7 +13,10 @@ from .losses import *
 from .metrics import *
 from .learner import *
 from .training import *
-from .inference import *
+from .modelfile import *
+from .predict import *
+from .evaluate import *
+from .export import *
 from .bench import *
 from .interpret import *
 from .models.core import *
@@ -21,7 +24,9 @@ from .models.fcn import *
 from .models.deeplab import *
 from .models.icnet import *
 from .models.unet import *
-from . import core, data, synth, losses, metrics, learner, training, inference, bench, interpret
+from . import core, data, synth, losses, metrics, learner, training, bench, interpret
+from . import modelfile as _modelfile, predict as _predict, evaluate as _evaluate, export as _export
 from .models import core as mcore, fcn, deeplab, icnet, unet
-__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, inference, bench, interpret, mcore, fcn, deeplab, icnet, unet)
+__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, _modelfile, _predict, _evaluate, _export, bench, interpret,
+                        mcore, fcn, deeplab, icnet, unet)
            for n in m.__all__]

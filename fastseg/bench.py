@@ -19,7 +19,7 @@ from .learner import ARCHS, build_model, seg_learner
 from .models.core import seg_logits
 from .training import set_precision
 from .data import read_image
-from .inference import tiled_predict
+from .predict import tiled_predict
 
 # %% auto #0
 __all__ = ['DECODERS', 'BENCH_ARCHS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled',
@@ -100,6 +100,7 @@ def _model_alone(learn, precision, channels_last, warmup, steps):
         scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True)
     return time_call(step, xb.device, warmup, steps)
 
+# %% ../nbs/31_bench.ipynb #5a75b76c
 def bench_train(data, # dataset folder (any layout)
                 arch:str='unet', backbone:str|None=None,
                 size=(360, 480), # training size (height, width)
@@ -169,7 +170,8 @@ def bench_tiled(arch:str='fcn_resnet', backbone:str|None='resnet18',
 # %% ../nbs/31_bench.ipynb #de862c60
 _RASTER_CHILD = '''
 import json, sys, time, torch
-from fastseg.inference import SegModel, predict_files
+from fastseg.modelfile import SegModel
+from fastseg.predict import predict_files
 from fastseg.learner import build_model
 a = json.loads(sys.argv[1])
 cfg = dict(arch=a['arch'], backbone=a['backbone'], n_in=a['n_in'], n_out=a['classes'], size=[a['tile']] * 2, dtype='uint16',
@@ -199,6 +201,7 @@ def write_test_raster(fn, size:tuple, n_in:int, rows:int=512)->Path:
     m.flush(); del m
     return Path(fn)
 
+# %% ../nbs/31_bench.ipynb #82c0cd02
 def bench_raster(size=(4096, 4096), # image (height, width)
                  n_in:int=1, tile:int=1024, overlap:int=128, bs:int=4, # bands, tiles, their overlap and tiles per batch
                  arch:str='fcn_resnet', backbone:str|None='resnet18', classes:int=4, # arch 'probe': a 1x1 convolution
@@ -248,6 +251,7 @@ def _decode_rows(syn:Path, camvid=None)->list:
         if fs: rows += bench_decode(fs, f'CamVid {sub}/')
     return rows
 
+# %% ../nbs/31_bench.ipynb #4fc45c2f
 def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
     "One row of the benchmark (a failure, such as running out of GPU memory, is recorded in the row)"
     rs = st['raster']
@@ -263,6 +267,7 @@ def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
         if device.type == 'cuda': torch.cuda.empty_cache()
         return dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
 
+# %% ../nbs/31_bench.ipynb #821cc6f4
 def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
               archs=BENCH_ARCHS, # architectures to measure
               full:bool|None=None, # course-size inputs; default: on a GPU

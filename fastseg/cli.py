@@ -17,7 +17,10 @@ from .losses import LOSSES
 from .metrics import iou_table
 from .learner import ARCHS
 from .training import train, demo, TrainConfig, SAVE_CHOICES
-from .inference import SegModel, evaluate, predict_files, export_onnx
+from .modelfile import SegModel
+from .predict import predict_files
+from .evaluate import evaluate
+from .export import export_onnx
 from .bench import run_bench, BENCH_ARCHS
 
 # %% auto #0
@@ -35,6 +38,13 @@ def parse_size(s:str|None):
 
 def _lr(s): return s if s == 'find' else float(s)
 
+def _json_dict(s):
+    "A JSON object, e.g. '{\"fc_channels\": 512}'"
+    try: d = json.loads(s)
+    except ValueError: d = None
+    if not isinstance(d, dict): raise argparse.ArgumentTypeError(f"model args must be a JSON object such as '{{\"fc_channels\": 512}}', not {s!r}")
+    return d
+
 def _bs(s):
     "'auto' or a positive whole number"
     if s == 'auto': return s
@@ -47,9 +57,10 @@ def _precision_args(p, what:str):
     for name in ('fp16', 'bf16'): g.add_argument(f'--{name}', action='store_const', const=name, dest='precision', help=f'{name} {what}')
 
 _FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained') # settings whose flag is not --<name>
-_TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int)
+_TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict)
 _CHOICES = dict(arch=ARCHS, loss=LOSSES, layout=LAYOUTS, save=SAVE_CHOICES)
 
+# %% ../nbs/40_cli.ipynb #742ccb72
 def _config_args(p):
     "One option per `TrainConfig` setting, its help and default taken from the dataclass"
     docs = docments(TrainConfig)
@@ -99,6 +110,7 @@ def _train_parser(sub):
     t.add_argument('--overwrite', action='store_true', help='replace a model or an interrupted run already in --out')
     _config_args(t)
 
+# %% ../nbs/40_cli.ipynb #b62d38a6
 def _model_parsers(sub):
     e = sub.add_parser('evaluate', help='score a model on a dataset split at full resolution')
     e.add_argument('model'); e.add_argument('data'); e.add_argument('--split', default='valid')
@@ -168,6 +180,7 @@ def _bench(a):
 COMMANDS = dict(demo=lambda a: demo(a.out, a.epochs), synth=_synth, check=_check, train=_train, evaluate=_evaluate,
                 predict=_predict, export=_export, bench=_bench) # subcommand -> what runs it
 
+# %% ../nbs/40_cli.ipynb #63a8c171
 def run(a:argparse.Namespace):
     "Carry out the parsed command `a`"
     COMMANDS[a.cmd](a)
@@ -201,6 +214,7 @@ def _warning_printer(parser, show=warnings.showwarning):
         print(f"fastseg: warning: {cli_words(str(message), parser)}", file=sys.stderr)
     return _show
 
+# %% ../nbs/40_cli.ipynb #12c815d4
 def main(argv:list|None=None)->int:
     "Entry point of the `fastseg` command; returns the exit status"
     parser = build_parser()

@@ -280,6 +280,7 @@ class TensorSegImage(TensorImage):
         if x.is_floating_point(): x = x.clamp(0, 1)
         return show_image(x, ctx=ctx, **{**self._show_args, **kwargs})
 
+# %% ../nbs/00_core.ipynb #321178cd
 class TensorSegMask(TensorMask):
     "A mask of class indices whose padding, by crop/pad or by affine transforms, is `IGNORE_INDEX`"
     def crop_pad(self, sz, tl=None, orig_sz=None, pad_mode=PadMode.Zeros, resize_mode=None, resize_to=None):

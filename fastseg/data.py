@@ -17,6 +17,7 @@ from fastai.vision.core import AddMaskCodes, imagenet_stats
 from fastai.vision.augment import Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
 from fasttransform import Transform, DisplayedTransform
 from fastcore.meta import delegates
+from fastcore.basics import patch
 from .core import *
 
 # %% auto #0
@@ -67,6 +68,7 @@ def _tiff_axes(axes:str, shape:tuple, fn)->tuple:
                        f"with its bands as pages or samples. Save one image per file.")
     return axes.index('Y'), axes.index('X'), (extra[0] if extra else None)
 
+# %% ../nbs/01_data.ipynb #26431616
 def _tiff_hwc(a, axes:str, fn)->np.ndarray:
     "A TIFF series array (or memory map) as an `(H, W, bands)` view: size-1 axes dropped, bands last"
     y, x, b = _tiff_axes(axes, a.shape, fn)
@@ -272,33 +274,35 @@ class SegLayout:
         "The label of `img` as stored values (before void mapping)"
         return _read_index_mask(self.label_path(img))
 
-    def items(self, split:str)->list:
-        "Image paths of `split` ('train', 'valid', 'test', or a SegNet/VOC split name)"
-        split = _split_name(split)
-        if split not in self.splits:
-            raise SegError(f"{self.path} ({self.name} layout) has no {split!r} split; it has: {', '.join(self.splits)}.")
-        return self.splits[split]
-
-    def mask(self, img)->np.ndarray:
-        "Training mask of `img`: classes `0..n-1`, void as `IGNORE_INDEX`"
-        return self.codes.encode(self.read_stored(img), fn=self.label_path(img))
-
     def __call__(self, img):
         "The training mask of `img`: a layout is the `get_y` of its DataBlock"
         return self.mask(img)
-
-    @property
-    def spec(self)->InputSpec:
-        "Bands and sample type of the images, decided from every image of the dataset (headers only)"
-        if not hasattr(self, '_spec'):
-            self._spec = InputSpec.from_files([p for v in self.splits.values() for p in v], self.declared_n_in, str(self.path))
-        return self._spec
     @property
     def n_in(self)->int: return self.spec.n_in
-
     def __repr__(self):
         return (f"{type(self).__name__}({str(self.path)!r}, classes={self.codes.classes}, n_in={self.n_in}, "
                 f"splits={ {k: len(v) for k, v in self.splits.items()} })")
+
+# %% ../nbs/01_data.ipynb #36d887e7
+@patch
+def items(self:SegLayout, split:str)->list:
+    "Image paths of `split` ('train', 'valid', 'test', or a SegNet/VOC split name)"
+    split = _split_name(split)
+    if split not in self.splits:
+        raise SegError(f"{self.path} ({self.name} layout) has no {split!r} split; it has: {', '.join(self.splits)}.")
+    return self.splits[split]
+
+@patch
+def mask(self:SegLayout, img)->np.ndarray:
+    "Training mask of `img`: classes `0..n-1`, void as `IGNORE_INDEX`"
+    return self.codes.encode(self.read_stored(img), fn=self.label_path(img))
+
+@patch(as_prop=True)
+def spec(self:SegLayout)->InputSpec:
+    "Bands and sample type of the images, decided from every image of the dataset (headers only)"
+    if not hasattr(self, '_spec'):
+        self._spec = InputSpec.from_files([p for v in self.splits.values() for p in v], self.declared_n_in, str(self.path))
+    return self._spec
 
 # %% ../nbs/01_data.ipynb #a436e045
 def _read_index_mask(fn):
@@ -702,15 +706,18 @@ class SegDataLoaders(DataLoaders):
         return cls(*dls.loaders, path=dls.path, device=dls.device, layout=src, stats=stats,
                    size=_size(size, src.items('train')[0]))
 
-    @classmethod
-    def from_folder(cls, path, # dataset root folder, in any layout of `LAYOUTS`
-                    layout:str|None=None, # the layout's name; default: detect it
-                    void:list|None=None, # class names to treat as void
-                    n_in:int|None=None, # bands of the images; default decided from all of them
-                    **kwargs)->SegDataLoaders: # passed to `from_layout`: size, bs, valid_split, aug, ...
-        "`SegDataLoaders` for the dataset folder `path`, its layout detected or named"
-        return cls.from_layout(load_source(path, layout, void, n_in), **kwargs)
+# %% ../nbs/01_data.ipynb #a738ae8f
+@patch(cls_method=True)
+@delegates(SegDataLoaders.from_layout)
+def from_folder(cls:SegDataLoaders, path, # dataset root folder, in any layout of `LAYOUTS`
+                layout:str|None=None, # the layout's name; default: detect it
+                void:list|None=None, # class names to treat as void
+                n_in:int|None=None, # bands of the images; default decided from all of them
+                **kwargs)->SegDataLoaders: # passed to `from_layout`: size, bs, valid_split, aug, ...
+    "`SegDataLoaders` for the dataset folder `path`, its layout detected or named"
+    return cls.from_layout(load_source(path, layout, void, n_in), **kwargs)
 
+# %% ../nbs/01_data.ipynb #d8f49ef1
 @delegates(SegDataLoaders.from_layout)
 def seg_dataloaders(path, # dataset root folder, in any layout of `LAYOUTS`
                     layout:str|None=None, # the layout's name; default: detect it

@@ -9,7 +9,8 @@ from .core import *
 from .data import load_source
 from . import metrics
 from .metrics import seg_scores, iou_per_class
-from .inference import SegModel, model_config, split_confusions
+from .modelfile import SegModel, model_config, as_seg_model
+from .evaluate import split_confusions, show_predictions
 from .data import image_tensor, display_image
 
 # %% auto #0
@@ -23,14 +24,13 @@ class SegInterpretation:
         self.cms = torch.stack([c.cpu() for c in cms])
         self.cm = self.cms.sum(0)
         self.classes = model.classes
-
     @classmethod
     def from_model(cls, model, # a `SegModel` or a model folder
                    data, # dataset folder
                    split:str='valid', layout:str|None=None, bs:int=8, tta:bool=False, num_workers:int|None=None,
                    show:bool=True)->SegInterpretation:
         "Predict `split` of `data` with `model` and keep what is needed to interpret it"
-        sm = model if isinstance(model, SegModel) else SegModel.load(model)
+        sm = as_seg_model(model)
         src = load_source(data, layout, void=sm.config['void'])
         files, cms = zip(*split_confusions(sm, src, split, bs, tta, num_workers=num_workers, show=show))
         return cls(sm, src, split, list(files), list(cms))

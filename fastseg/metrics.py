@@ -91,6 +91,7 @@ class ConfusionMetric(Metric):
         "IoU of each class by name, from the last validation"
         return self.scores['per_class'] if self.cm is not None else None
 
+# %% ../nbs/04_metrics.ipynb #fdcad4b3
 class MeanIoU(ConfusionMetric):
     "Mean intersection over union over the validation set, void skipped"
     key, name = 'miou', 'miou'

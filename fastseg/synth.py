@@ -221,6 +221,7 @@ def multispectral_scene(rng:np.random.Generator, # source of randomness
     img += rng.normal(0, 0.01, img.shape) # sensor noise
     return (np.clip(img, 0, 1) * 10000).astype(np.uint16), mask
 
+# %% ../nbs/02_synth.ipynb #a5078930
 def synth_multispectral(dest, # folder to write
                         n_train:int=48, # training images
                         n_valid:int=16, # validation images (listed in valid.txt)

@@ -32,6 +32,7 @@ def _check_output_type(m, x):
     assert tr == ev, f"the model returns {tr} in training but {ev} in eval: return the same type in both (a tensor, or a dict with 'out' and 'aux')"
     assert ev == 'Tensor' or ev in (['out'], ['aux', 'out']), f"the model returns {ev}: a tensor of logits or a dict with 'out' and optional 'aux'"
 
+# %% ../nbs/97_test_utils.ipynb #318c2764
 def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
                     splitter=encoder_decoder_split, # the arch's parameter-group splitter
                     loss_func=None, # training loss (default void-aware cross-entropy)

@@ -19,11 +19,12 @@ from fastai.callback.tracker import TrackerCallback
 from fastai.callback.progress import CSVLogger
 from fastai.learner import Learner
 from fastcore.meta import delegates
+from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
 from .data import seg_dataloaders, LAYOUTS
 from .losses import seg_loss, CrossEntropy, LOSSES
 from .learner import seg_learner, ARCHS
-from .inference import save_seg_model, MODEL_FILE
+from .modelfile import save_seg_model, MODEL_FILE
 from .metrics import iou_table
 
 # %% auto #0
@@ -68,6 +69,7 @@ def _check_int(name, v, lo:int):
 def _check_choice(name, v, choices):
     if v not in choices: raise SegError(f"`{name}` must be one of {', '.join(map(repr, choices))}, not {v!r}.")
 
+# %% ../nbs/21_training.ipynb #d3d3867b
 @dataclass
 class TrainConfig:
     "The settings of one training run, checked when made"
@@ -90,24 +92,10 @@ class TrainConfig:
     channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
     save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU
+    model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
         self.check()
-
-    def check(self):
-        "Raise a `SegError` naming the first setting that makes no sense"
-        _check_choice('arch', self.arch, list(ARCHS)); _check_choice('loss', self.loss, list(LOSSES))
-        _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
-        if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
-        _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
-        if self.bs != 'auto': _check_int('bs', self.bs, 1)
-        if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
-        if self.lr != 'find' and (isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < math.inf):
-            raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
-        if self.size is not None:
-            sz = (self.size,) if isinstance(self.size, int) else self.size
-            if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sz)):
-                raise SegError(f"`size` must be a positive whole number or (height, width), not {self.size!r}.")
 
     def to_dict(self)->dict:
         "The settings as JSON-ready values"
@@ -119,6 +107,25 @@ class TrainConfig:
         extra = set(d) - {f.name for f in fields(cls)}
         if extra: raise SegError(f"{source} holds settings this fastseg does not know ({', '.join(sorted(extra))}); it was written by another version.")
         return cls(**d)
+
+# %% ../nbs/21_training.ipynb #fa9ecb06
+@patch
+def check(self:TrainConfig):
+    "Raise a `SegError` naming the first setting that makes no sense"
+    _check_choice('arch', self.arch, list(ARCHS)); _check_choice('loss', self.loss, list(LOSSES))
+    _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
+    if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
+    _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
+    if self.bs != 'auto': _check_int('bs', self.bs, 1)
+    if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
+    if self.lr != 'find' and (isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < math.inf):
+        raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
+    if self.size is not None:
+        sz = (self.size,) if isinstance(self.size, int) else self.size
+        if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sz)):
+            raise SegError(f"`size` must be a positive whole number or (height, width), not {self.size!r}.")
+    if self.model_args is not None and not (isinstance(self.model_args, dict) and all(isinstance(k, str) for k in self.model_args)):
+        raise SegError(f"`model_args` must be a dict of the architecture's settings, not {self.model_args!r}.")
 
 # %% ../nbs/21_training.ipynb #6e642c49
 @dataclass
@@ -190,6 +197,7 @@ def _cpu_state(model)->dict: return {k: v.detach().cpu().contiguous() for k, v i
 
 BEST_WEIGHTS = 'best.safetensors' # in the checkpoint folder, with `keep_best`
 
+# %% ../nbs/21_training.ipynb #44ef7a80
 class EpochCheckpoint(TrackerCallback):
     "After every epoch, save model, optimizer, schedule position, the best `monitor` value, RNG states and the run's settings"
     order = TrackerCallback.order + 1 # after the epoch's metrics are recorded
@@ -222,6 +230,7 @@ class EpochCheckpoint(TrackerCallback):
         for old in self.folder.glob('weights_*.pth'):
             if old != weights: old.unlink(missing_ok=True)
 
+# %% ../nbs/21_training.ipynb #4edda073
 class StopOnNonFinite(Callback):
     "Stop training with a clear message when the loss is NaN or infinite"
     order = -10
@@ -264,6 +273,7 @@ def read_history(fn)->list:
     num = lambda v: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?|nan|inf', v) else v
     return [{k: num(v) for k, v in r.items()} for r in rows]
 
+# %% ../nbs/21_training.ipynb #d7eead6b
 def plot_history(fn, # a `history.csv`
                  out=None, # write the figure here (PNG)
                  monitor:str='miou'): # the metric to plot beside the losses
@@ -315,6 +325,7 @@ def _probe_memory(learn, precision:str, probe=(2, 4)):
     per = (peaks[1] - peaks[0]) / (probe[1] - probe[0])
     return per, peaks[1] - probe[1] * per
 
+# %% ../nbs/21_training.ipynb #ebee46e0
 def auto_batch_size(learn, # a Learner whose DataLoaders are at the training size
                     precision:str='fp32', # the training precision
                     share:float=0.8, # the part of the free GPU memory to fill
@@ -412,7 +423,7 @@ def _build_learner(cfg:TrainConfig, fresh:bool):
     "The learner of the run, its settings completed: backbone, size, layout, batch size and learning rate"
     set_seed(cfg.seed)
     learn = seg_learner(_dataloaders(cfg, cfg.size, fresh and rank_distrib() == 0), cfg.arch, cfg.backbone,
-                        cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss))
+                        cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss), model_args=cfg.model_args)
     learn.seg_config['pretrained'] = cfg.pretrained
     set_precision(learn, cfg.precision)
     if cfg.channels_last: learn.to_channelslast(use_amp=False) # precision is set above
@@ -421,6 +432,7 @@ def _build_learner(cfg:TrainConfig, fresh:bool):
     cfg.backbone, cfg.size, cfg.layout = learn.seg_config['backbone'], tuple(learn.dls.size), learn.dls.layout.name
     return learn
 
+# %% ../nbs/21_training.ipynb #e2a729de
 @contextlib.contextmanager
 def _explain_failures(cfg:TrainConfig, out:Path):
     "Out of GPU memory and Ctrl-C, as messages saying what to change and how to resume"
@@ -460,6 +472,7 @@ def _new_run(out:Path):
     "Remove what a previous run left in `out` (its checkpoint and history), when starting again with `overwrite`"
     for f in _checkpoint_files(out/CHECKPOINT_DIR) + [out/HISTORY_FILE]: f.unlink(missing_ok=True)
 
+# %% ../nbs/21_training.ipynb #1813fb46
 @main_process_prints
 @delegates(TrainConfig)
 def train(data=None, # dataset folder, any layout
@@ -546,7 +559,8 @@ def demo(out='fastseg-demo', # folder for the data, the model and the picture
          num_workers:int|None=None)->dict: # DataLoader workers
     "Train and score a U-Net on synthetic data; return the scores"
     from fastseg.synth import synth_camvid
-    from fastseg.inference import SegModel, evaluate, show_predictions
+    from fastseg.modelfile import SegModel
+    from fastseg.evaluate import evaluate, show_predictions
     from fastseg.data import load_source
     out, gpu = Path(out), torch.cuda.is_available()
     data = synth_camvid(out/'data', n_train=256 if gpu else 64, n_valid=16, size=(192, 256) if gpu else (96, 128))

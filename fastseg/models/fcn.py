@@ -16,6 +16,7 @@ __all__ = ['VGGS', 'FCN', 'ResNetFCN']
 # %% ../../nbs/11_models.fcn.ipynb #2aba4bc0
 VGGS = dict(vgg16=tvm.vgg16, vgg16_bn=tvm.vgg16_bn) # FCN encoders
 
+# %% ../../nbs/11_models.fcn.ipynb #b5a7bd1f
 class FCN(nn.Module):
     "FCN-32s, -16s or -8s (Long et al. 2015) on VGG16 or VGG16-BN; any input size"
     def __init__(self, n_out:int, # classes
@@ -45,8 +46,7 @@ class FCN(nn.Module):
         self.up_final = bilinear_upsample(n_out, int(variant[:-1]))
 
     @staticmethod
-    def _zero(conv):
-        nn.init.zeros_(conv.weight); nn.init.zeros_(conv.bias); return conv
+    def _zero(conv): nn.init.zeros_(conv.weight); nn.init.zeros_(conv.bias); return conv
 
     def forward(self, x):
         size = x.shape[-2:]
