@@ -60,13 +60,13 @@ _HEADER = { # field of a model file's config -> (check given the value and the c
     'n_in': (lambda v, c: _int(v), 'a positive whole number of image bands'),
     'n_out': (lambda v, c: _int(v, 1, IGNORE_INDEX), f'a whole number of classes from 1 to {IGNORE_INDEX}'),
     'size': (lambda v, c: isinstance(v, list) and len(v) == 2 and all(_int(s) for s in v), '[height, width] in pixels'),
-    'classes': (lambda v, c: _strs(v) and len(v) == c['n_out'], "a list of `n_out` class names"),
-    'mean': (lambda v, c: _nums(v, c['n_in']), "a list of `n_in` numbers"),
-    'std': (lambda v, c: _nums(v, c['n_in']) and all(x > 0 for x in v), "a list of `n_in` positive numbers"),
+    'classes': (lambda v, c: _strs(v) and len(v) == c['n_out'], "a list of n_out class names"),
+    'mean': (lambda v, c: _nums(v, c['n_in']), "a list of n_in numbers"),
+    'std': (lambda v, c: _nums(v, c['n_in']) and all(x > 0 for x in v), "a list of n_in positive numbers"),
     'dtype': (lambda v, c: v in _SCALES, f"one of {', '.join(_SCALES)}"),
     'model_args': (lambda v, c: isinstance(v, dict) and all(isinstance(k, str) for k in v), "a dict of the architecture's settings"),
     'codes': (lambda v, c: _strs(v), 'a list of class names'),
-    'void': (lambda v, c: _strs(v) and set(v) <= set(c.get('codes') or v), 'a list of names from `codes`'),
+    'void': (lambda v, c: _strs(v) and set(v) <= set(c.get('codes') or v), 'a list of names from codes'),
 }
 _OPTIONAL = ('dtype', 'model_args', 'codes', 'void') # absent from files of earlier versions
 
@@ -77,9 +77,9 @@ def check_header(cfg, # the `fastseg` entry of a model file's header, parsed
     for k, (ok, what) in _HEADER.items():
         if k not in cfg:
             if k in _OPTIONAL: continue
-            raise SegError(f"{fn}: its fastseg header has no `{k}`. The file is damaged or was not written by fastseg; re-save or re-train it.")
+            raise SegError(f"{fn}: its fastseg header has no field \"{k}\". The file is damaged or was not written by fastseg; re-save or re-train it.")
         if not ok(cfg[k], cfg):
-            raise SegError(f"{fn}: its fastseg header's `{k}` is {str(json.dumps(cfg[k]))[:80]}, not {what}. The file was damaged "
+            raise SegError(f"{fn}: its fastseg header's field \"{k}\" is {str(json.dumps(cfg[k]))[:80]}, not {what}. The file was damaged "
                            f"or edited; re-save it with `save_seg_model` (or re-train).")
     return cfg
 
