@@ -21,14 +21,19 @@ from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
 from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'interactive', 'progress', 'atomic_write', 'to_json',
-           'seg_device', 'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette',
+__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'is_whole', 'interactive', 'progress', 'atomic_write',
+           'to_json', 'seg_device', 'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette',
            'mask_to_png', 'overlay', 'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage',
            'TensorSegMask', 'SegResize', 'SegCropPad', 'SegRandomCrop']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
     "An error in the user's input (data, arguments, model files), with a message that says how to fix it"
+
+# %% ../nbs/00_core.ipynb #b4ccba51
+def is_whole(v, lo:int|None=None, hi:int|None=None)->bool:
+    "True if `v` is an `int` (not a `bool`) within `lo..hi`: the check behind every 'must be a whole number' message"
+    return isinstance(v, int) and not isinstance(v, bool) and (lo is None or v >= lo) and (hi is None or v <= hi)
 
 # %% ../nbs/00_core.ipynb #e8ac0f05
 def interactive()->bool:

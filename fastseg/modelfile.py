@@ -49,17 +49,16 @@ def save_seg_model(learn, # a Learner from `seg_learner`
     return out
 
 # %% ../nbs/30_modelfile.ipynb #1ec4af8f
-def _int(v, lo=1, hi=None): return isinstance(v, int) and not isinstance(v, bool) and v >= lo and (hi is None or v <= hi)
 def _strs(v): return isinstance(v, list) and all(isinstance(s, str) for s in v)
-def _nums(v, n): return isinstance(v, list) and len(v) == n and all(_int(x, -2**53) or isinstance(x, float) and math.isfinite(x) for x in v)
+def _nums(v, n): return isinstance(v, list) and len(v) == n and all(is_whole(x) or isinstance(x, float) and math.isfinite(x) for x in v)
 
 _HEADER = { # field of a model file's config -> (check given the value and the config, what it must be); `None` check: optional
-    'format': (lambda v, c: _int(v, 0), 'a model-format number'),
+    'format': (lambda v, c: is_whole(v, 0), 'a model-format number'),
     'arch': (lambda v, c: v in ARCHS, f"one of {', '.join(ARCHS)}"),
     'backbone': (lambda v, c: isinstance(v, str) and v != '', 'a backbone name'),
-    'n_in': (lambda v, c: _int(v), 'a positive whole number of image bands'),
-    'n_out': (lambda v, c: _int(v, 1, IGNORE_INDEX), f'a whole number of classes from 1 to {IGNORE_INDEX}'),
-    'size': (lambda v, c: isinstance(v, list) and len(v) == 2 and all(_int(s) for s in v), '[height, width] in pixels'),
+    'n_in': (lambda v, c: is_whole(v, 1), 'a positive whole number of image bands'),
+    'n_out': (lambda v, c: is_whole(v, 1, IGNORE_INDEX), f'a whole number of classes from 1 to {IGNORE_INDEX}'),
+    'size': (lambda v, c: isinstance(v, list) and len(v) == 2 and all(is_whole(s, 1) for s in v), '[height, width] in pixels'),
     'classes': (lambda v, c: _strs(v) and len(v) == c['n_out'], "a list of n_out class names"),
     'mean': (lambda v, c: _nums(v, c['n_in']), "a list of n_in numbers"),
     'std': (lambda v, c: _nums(v, c['n_in']) and all(x > 0 for x in v), "a list of n_in positive numbers"),
@@ -97,7 +96,7 @@ def read_model_file(path # model folder (or its model.safetensors)
     if 'fastseg' not in meta: raise SegError(f"{fn} is a safetensors file but not a fastseg model (no fastseg config in its header).")
     try: cfg = json.loads(meta['fastseg'])
     except ValueError as e: raise SegError(f"{fn}: its fastseg header is not valid JSON ({e}). Re-save or re-train the model.") from None
-    if isinstance(cfg, dict) and _int(cfg.get('format', 0), 0) and cfg.get('format', 0) > FORMAT_VERSION:
+    if isinstance(cfg, dict) and is_whole(cfg.get('format', 0), 0) and cfg.get('format', 0) > FORMAT_VERSION:
         raise SegError(f"{fn} was written by fastseg {cfg.get('fastseg_version')} in model format {cfg['format']}; this "
                        f"fastseg ({fastseg.__version__}) reads format {FORMAT_VERSION}. Upgrade fastseg to load it.")
     return fn, check_header(cfg, fn), state

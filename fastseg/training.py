@@ -19,7 +19,6 @@ from fastai.callback.tracker import TrackerCallback
 from fastai.callback.progress import CSVLogger
 from fastai.learner import Learner
 from fastcore.meta import delegates
-from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
 from .data import seg_dataloaders, LAYOUTS
 from .losses import seg_loss, CrossEntropy, LOSSES
@@ -64,7 +63,7 @@ def fit_progressive(learn, # a fastai Learner
 SAVE_CHOICES = ('last', 'best') # which epoch's weights the model file keeps
 
 def _check_int(name, v, lo:int):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise SegError(f"`{name}` must be a whole number of at least {lo}, not {v!r}.")
+    if not is_whole(v, lo): raise SegError(f"`{name}` must be a whole number of at least {lo}, not {v!r}.")
 
 def _check_choice(name, v, choices):
     if v not in choices: raise SegError(f"`{name}` must be one of {', '.join(map(repr, choices))}, not {v!r}.")
@@ -96,7 +95,9 @@ class TrainConfig:
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
         self.check()
-
+    def check(self):
+        "Raise a `SegError` naming the first setting that makes no sense"
+        _check_config(self)
     def to_dict(self)->dict:
         "The settings as JSON-ready values"
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -109,9 +110,8 @@ class TrainConfig:
         return cls(**d)
 
 # %% ../nbs/21_training.ipynb #fa9ecb06
-@patch
-def check(self:TrainConfig):
-    "Raise a `SegError` naming the first setting that makes no sense"
+def _check_config(self:TrainConfig):
+    "Raise a `SegError` naming the first setting of `self` that makes no sense"
     _check_choice('arch', self.arch, list(ARCHS)); _check_choice('loss', self.loss, list(LOSSES))
     _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
     if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
@@ -122,7 +122,7 @@ def check(self:TrainConfig):
         raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
     if self.size is not None:
         sz = (self.size,) if isinstance(self.size, int) else self.size
-        if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sz)):
+        if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(is_whole(s, 1) for s in sz)):
             raise SegError(f"`size` must be a positive whole number or (height, width), not {self.size!r}.")
     if self.model_args is not None and not (isinstance(self.model_args, dict) and all(isinstance(k, str) for k in self.model_args)):
         raise SegError(f"`model_args` must be a dict of the architecture's settings, not {self.model_args!r}.")
