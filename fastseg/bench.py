@@ -22,8 +22,8 @@ from .data import read_image
 from .predict import tiled_predict
 
 # %% auto #0
-__all__ = ['DECODERS', 'BENCH_ARCHS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled',
-           'write_test_raster', 'bench_raster', 'run_bench', 'bench_markdown']
+__all__ = ['DECODERS', 'BENCH_ARCHS', 'BENCH_PARTS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer',
+           'bench_tiled', 'write_test_raster', 'bench_raster', 'run_bench', 'bench_markdown']
 
 # %% ../nbs/31_bench.ipynb #6856ac67
 def _sync(device):
@@ -231,8 +231,9 @@ def _settings(gpu):
                 raster=dict(sizes=[(1024, 1024)], bands=[1, 4], tile=256, overlap=32, bs=2))
 
 BENCH_ARCHS = ('unet', 'fcn8s', 'fcn_resnet', 'deeplabv3', 'icnet') # the architectures a default benchmark covers
+BENCH_PARTS = ('decode', 'train', 'infer', 'tiled', 'raster') # what a benchmark measures
 
-def _bench_jobs(st, archs, train_data, gpu)->list:
+def _bench_jobs(st, archs, train_data, gpu, parts=BENCH_PARTS)->list:
     "(part, keyword arguments) of every measurement `run_bench` makes"
     jobs = [('train', dict(data=d, data_name=dn, arch=a, precision=p, channels_last=cl))
             for d, dn in train_data for a in archs for p in st['precisions'] for cl in ((False, True) if gpu else (False,))]
@@ -240,7 +241,8 @@ def _bench_jobs(st, archs, train_data, gpu)->list:
              for b in st['infer_bs'] for p in st['precisions'] for c in st['compile']]
     jobs += [('tiled', dict(precision=p)) for p in st['precisions']]
     rs = st['raster']
-    return jobs + [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
+    jobs += [('raster', dict(size=s, n_in=b, precision=st['precisions'][-1 if gpu else 0])) for s in rs['sizes'] for b in rs['bands']]
+    return [(part, kw) for part, kw in jobs if part in parts]
 
 def _decode_rows(syn:Path, camvid=None)->list:
     "Decoding rows: the synthetic images, and each image folder of a CamVid copy"
@@ -272,6 +274,7 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
               archs=BENCH_ARCHS, # architectures to measure
               full:bool|None=None, # course-size inputs; default: on a GPU
               camvid=None, # a CamVid folder for real-data decode and training rows
+              parts=BENCH_PARTS, # which of `BENCH_PARTS` to measure (the others' tables stay empty)
               device=None, show:bool=True)->dict:
     "Run the benchmark and write `bench.json` and `bench.md` to `out`; return the results"
     device = seg_device(device)
@@ -281,15 +284,17 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     bad = [a for a in archs if a not in ARCHS]
     if bad: raise SegError(f"Unknown architecture {bad[0]!r}; choose from: {', '.join(ARCHS)}.")
+    bad = [p for p in parts if p not in BENCH_PARTS]
+    if bad: raise SegError(f"`parts` holds {bad[0]!r}; choose from: {', '.join(BENCH_PARTS)}.")
     res = dict(device=device_name(device), torch=torch.__version__, fastseg=fastseg.__version__,
                date=datetime.datetime.now().isoformat(timespec='seconds'), full=full, settings=st,
                decode=[], train=[], infer=[], tiled=[], raster=[])
     with tempfile.TemporaryDirectory() as td:
         n_imgs = st['train_bs'] * (st['steps'] + 4)
         syn = synth_camvid(Path(td)/'synth', n_train=n_imgs, n_valid=st['train_bs'], size=st['train_size'])
-        res['decode'] += _decode_rows(syn, camvid)
+        if 'decode' in parts: res['decode'] += _decode_rows(syn, camvid)
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
-        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu), show): res[part].append(_bench_row(part, kw, st, device, out))
+        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu, parts), show): res[part].append(_bench_row(part, kw, st, device, out))
     atomic_write(out/'bench.json', lambda t: Path(t).write_text(to_json(res, 'bench.json', indent=1, default=str) + '\n'))
     atomic_write(out/'bench.md', lambda t: Path(t).write_text(bench_markdown(res)))
     return res

@@ -21,7 +21,7 @@ from .modelfile import SegModel
 from .predict import predict_files
 from .evaluate import evaluate
 from .export import export_onnx
-from .bench import run_bench, BENCH_ARCHS
+from .bench import run_bench, BENCH_ARCHS, BENCH_PARTS
 
 # %% auto #0
 __all__ = ['COMMANDS', 'parse_size', 'build_parser', 'run', 'cli_words', 'main']
@@ -128,6 +128,7 @@ def _model_parsers(sub):
     b = sub.add_parser('bench', help='measure decoding, training and inference speed; write bench.json and bench.md')
     b.add_argument('--out', default='fastseg-bench'); b.add_argument('--archs', nargs='+', default=list(BENCH_ARCHS), choices=list(ARCHS))
     b.add_argument('--camvid', help='a CamVid folder, to also measure real JPEG/PNG decoding and training')
+    b.add_argument('--parts', nargs='+', default=list(BENCH_PARTS), choices=list(BENCH_PARTS), help='what to measure (default: all)')
     size = b.add_mutually_exclusive_group()
     size.add_argument('--full', action='store_true', default=None, help='course-size inputs (default on a GPU)')
     size.add_argument('--small', action='store_false', dest='full', help='small inputs (default on a CPU)')
@@ -174,7 +175,7 @@ def _export(a):
           f"largest difference to PyTorch {r['max_rel_error']:.1e} of the largest logit")
 
 def _bench(a):
-    run_bench(a.out, a.archs, a.full, a.camvid)
+    run_bench(a.out, a.archs, a.full, a.camvid, a.parts)
     print((Path(a.out)/'bench.md').read_text() + f"\nWrote {Path(a.out)/'bench.json'} and {Path(a.out)/'bench.md'}")
 
 COMMANDS = dict(demo=lambda a: demo(a.out, a.epochs), synth=_synth, check=_check, train=_train, evaluate=_evaluate,

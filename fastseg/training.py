@@ -563,7 +563,7 @@ def demo(out='fastseg-demo', # folder for the data, the model and the picture
     from fastseg.evaluate import evaluate, show_predictions
     from fastseg.data import load_source
     out, gpu = Path(out), torch.cuda.is_available()
-    data = synth_camvid(out/'data', n_train=256 if gpu else 64, n_valid=16, size=(192, 256) if gpu else (96, 128))
+    data = synth_camvid(out/'data', n_train=256 if gpu else 32, n_valid=16, size=(192, 256) if gpu else (64, 96))
     print(f"Synthetic CamVid-style data in {data}; training a U-Net from random weights on the {'GPU' if gpu else 'CPU'}.")
     train(data, out/'model', backbone='resnet34' if gpu else 'resnet18', epochs=epochs or (12 if gpu else 8), lr=3e-3,
           pretrained=False, precision='fp16' if gpu else 'fp32', num_workers=num_workers, overwrite=True)

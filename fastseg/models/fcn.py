@@ -5,6 +5,7 @@
 # %% ../../nbs/11_models.fcn.ipynb #cd306f59
 from __future__ import annotations
 import torch, torch.nn as nn
+from collections import OrderedDict
 from torchvision import models as tvm
 from fastai.vision.learner import create_body
 from ..core import *
@@ -15,6 +16,15 @@ __all__ = ['VGGS', 'FCN', 'ResNetFCN']
 
 # %% ../../nbs/11_models.fcn.ipynb #2aba4bc0
 VGGS = dict(vgg16=tvm.vgg16, vgg16_bn=tvm.vgg16_bn) # FCN encoders
+
+# %% ../../nbs/11_models.fcn.ipynb #9690a153
+def _vgg(backbone, pretrained):
+    "torchvision's VGG16(-BN): whole when `pretrained` (fc6/fc7 start from its classifier), else its conv layers only"
+    if pretrained: return VGGS[backbone](weights='DEFAULT')
+    features = tvm.vgg.make_layers(tvm.vgg.cfgs['D'], batch_norm=backbone == 'vgg16_bn')
+    for m in features.modules(): # torchvision's VGG initialisation, without building the 123M-parameter classifier to drop it
+        if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu'); nn.init.zeros_(m.bias)
+    return nn.Sequential(OrderedDict(features=features))
 
 # %% ../../nbs/11_models.fcn.ipynb #b5a7bd1f
 class FCN(nn.Module):
@@ -28,7 +38,7 @@ class FCN(nn.Module):
         super().__init__()
         if variant not in ('32s', '16s', '8s'): raise SegError(f"FCN variant must be '32s', '16s' or '8s', not {variant!r}.")
         if backbone not in VGGS: raise SegError(f"FCN takes the backbones {', '.join(VGGS)}, not {backbone!r}.")
-        vgg = VGGS[backbone](weights='DEFAULT' if pretrained else None)
+        vgg = _vgg(backbone, pretrained)
         features = create_body(vgg, n_in, pretrained, cut=1)[0]
         pools = [i for i, l in enumerate(features) if isinstance(l, nn.MaxPool2d)]
         fc = nn.Sequential(nn.Conv2d(512, fc_channels, 7, padding=3), nn.ReLU(inplace=True), nn.Dropout2d(),
