@@ -9,6 +9,7 @@ __all__ = []
 from .core import *
 from .data import *
 from .synth import *
+from .annotations import *
 from .losses import *
 from .metrics import *
 from .learner import *
@@ -24,9 +25,9 @@ from .models.fcn import *
 from .models.deeplab import *
 from .models.icnet import *
 from .models.unet import *
-from . import core, data, synth, losses, metrics, learner, training, bench, interpret
+from . import core, data, synth, annotations, losses, metrics, learner, training, bench, interpret
 from . import modelfile as _modelfile, predict as _predict, evaluate as _evaluate, export as _export
 from .models import core as mcore, fcn, deeplab, icnet, unet
-__all__ = [n for m in (core, data, synth, losses, metrics, learner, training, _modelfile, _predict, _evaluate, _export, bench, interpret,
+__all__ = [n for m in (core, data, synth, annotations, losses, metrics, learner, training, _modelfile, _predict, _evaluate, _export, bench, interpret,
                         mcore, fcn, deeplab, icnet, unet)
            for n in m.__all__]
