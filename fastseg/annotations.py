@@ -45,9 +45,10 @@ def labelme_mask(js:dict, # a LabelMe file's contents
     h, w = int(js['imageHeight']), int(js['imageWidth'])
     m = Image.new('L', (w, h), 0); d = ImageDraw.Draw(m)
     for i, s in enumerate(js['shapes']):
+        where = _where(jf, i, s)
         if s.get('label') not in classes:
-            raise SegError(f"{_where(jf, i, s)}: label {s.get('label')!r} is not one of the classes {classes}; add it to `classes` or rename the shape.")
-        _draw_shape(d, s, classes.index(s['label']), (h, w), _where(jf, i, s))
+            raise SegError(f"{where}: label {s.get('label')!r} is not one of the classes {classes}; add it to `classes` or rename the shape.")
+        _draw_shape(d, s, classes.index(s['label']), (h, w), where)
     return np.array(m)
 
 # %% ../nbs/05_annotations.ipynb #5cd49c87
@@ -107,7 +108,7 @@ def import_labelme(src, # folder of LabelMe .json files
     tmp = Path(tempfile.mkdtemp(prefix='.fastseg-import-', dir=out.parent)) # a failed import leaves nothing in `out`
     try:
         _write_labelme(anns, classes, tmp, valid_pct, seed)
-        for p in sorted(tmp.rglob('*')):
-            if p.is_file(): (out/p.relative_to(tmp)).parent.mkdir(parents=True, exist_ok=True); p.replace(out/p.relative_to(tmp))
+        for p in sorted(q for q in tmp.rglob('*') if q.is_file()):
+            dest = out/p.relative_to(tmp); dest.parent.mkdir(parents=True, exist_ok=True); p.replace(dest)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
