@@ -6,6 +6,7 @@
 from __future__ import annotations
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 import torch, torch.nn as nn
 from torchvision import models as tvm
@@ -29,6 +30,7 @@ from .models.fcn import FCN, ResNetFCN, VGGS
 from .models.deeplab import DeepLabV3, DeepLabV3Plus
 from .models.icnet import ICNet
 from .models.unet import UNet, TimmUNet
+from .models.tv import TorchvisionSeg, TV_SEG_BACKBONES, tv_split
 
 # %% auto #0
 __all__ = ['BACKBONES', 'ARCHS', 'SegArch', 'build_model', 'VoidToIgnore', 'AuxOutputCallback', 'seg_learner', 'fcn_learner',
@@ -58,6 +60,8 @@ def _unet_split(m): return encoder_decoder_split(m) if isinstance(m, TimmUNet) e
 
 def _first(default, names=tuple(RESNETS)): return (default,) + tuple(n for n in names if n != default)
 _fcn = lambda v: SegArch(lambda b, n_out, n_in, size, pre, **kw: FCN(n_out, n_in, v, b, pre, **kw), encoder_decoder_split, tuple(VGGS))
+_tv = lambda arch: SegArch(lambda b, n_out, n_in, size, pre, **kw: TorchvisionSeg(arch, n_out, n_in, b, pre, **kw), tv_split,
+                           TV_SEG_BACKBONES[arch], wrap_loss=None if arch == 'tv_lraspp' else partial(DeepSupervisionLoss, weights=(1.0, 0.5)))
 
 ARCHS = dict(
     unet=SegArch(_unet, _unet_split, _first('resnet34'), accepts_timm=True, onnx_sizes='multiple of 32'),
@@ -70,6 +74,7 @@ ARCHS = dict(
                           _first('resnet50'), wrap_loss=DeepSupervisionLoss),
     icnet=SegArch(lambda b, n_out, n_in, size, pre, **kw: ICNet(n_out, n_in, b, pre, **kw), encoder_decoder_split, _first('resnet50'), wrap_loss=icnet_loss,
                   onnx_sizes='fixed'),
+    tv_fcn=_tv('tv_fcn'), tv_deeplabv3=_tv('tv_deeplabv3'), tv_lraspp=_tv('tv_lraspp'), # torchvision's; pretrained: COCO/VOC weights
 ) # architecture name -> how to build it
 
 # %% ../nbs/20_learner.ipynb #3a512693

@@ -11,9 +11,11 @@ from PIL import Image
 from .core import *
 from .models.core import encoder_decoder_split, seg_logits
 from .synth import shapes_scene, synth_camvid, _save
+import contextlib
+from torchvision import models as tvm
 
 # %% auto #0
-__all__ = ['BROKEN_KINDS', 'check_seg_model', 'broken_copy']
+__all__ = ['SMALL_MODELS', 'BROKEN_KINDS', 'check_seg_model', 'torch_hub_dir', 'fake_tv_checkpoint', 'broken_copy']
 
 # %% ../nbs/97_test_utils.ipynb #50427506
 def _shapes_batch(n_in, n_out, size=(64, 64), n=2, seed=0):
@@ -65,6 +67,36 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
         opt.zero_grad(); loss = loss_func(m(x), y); loss.backward(); opt.step()
     assert loss.item() < max_loss, f"did not overfit one batch: loss {loss.item():.3f} after {steps} steps (want < {max_loss})"
     return loss.item()
+
+# %% ../nbs/97_test_utils.ipynb #53d73def
+SMALL_MODELS = dict(
+    unet=dict(backbone='resnet18'), unet_scratch={},
+    **{f'fcn{v}': dict(model_args=dict(fc_channels=64)) for v in ('32s', '16s', '8s')},
+    fcn_resnet=dict(backbone='resnet18'), deeplabv3=dict(backbone='resnet18'), deeplabv3plus=dict(backbone='resnet18'),
+    icnet=dict(backbone='resnet18'),
+    tv_fcn=dict(backbone='resnet50'), tv_deeplabv3=dict(backbone='mobilenet_v3_large'), tv_lraspp=dict(backbone='mobilenet_v3_large'),
+) # architecture -> `seg_learner` arguments that make it small
+
+# %% ../nbs/97_test_utils.ipynb #ef3138e8
+@contextlib.contextmanager
+def torch_hub_dir(path):
+    "Point torch's hub cache at `path` while the `with` block runs, then back"
+    old = torch.hub.get_dir()
+    torch.hub.set_dir(str(path))
+    try: yield Path(path)
+    finally: torch.hub.set_dir(old)
+
+def fake_tv_checkpoint(name:str, # a torchvision segmentation model, e.g. 'deeplabv3_mobilenet_v3_large'
+                       seed:int=0)->dict:
+    "Write random weights for `name` where torchvision keeps its default weights (torch's hub cache); return them"
+    w = tvm.get_model_weights(name).DEFAULT
+    torch.manual_seed(seed)
+    aux = {} if name.startswith('lraspp') else dict(aux_loss=True)
+    state = tvm.get_model(name, weights=None, weights_backbone=None, num_classes=len(w.meta['categories']), **aux).state_dict()
+    fn = Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, fn)
+    return state
 
 # %% ../nbs/97_test_utils.ipynb #d33e26ab
 def _jpeg_roundtrip(mask, quality=75):
