@@ -19,6 +19,7 @@ from .metrics import iou_table
 from .learner import ARCHS
 from .training import train, demo, TrainConfig, SAVE_CHOICES
 from .modelfile import SegModel
+from .models.tv import TV_SEG_MODELS
 from .predict import predict_files
 from .evaluate import evaluate
 from .export import export_onnx
@@ -123,7 +124,10 @@ def _model_parsers(sub):
     e.add_argument('--layout', choices=list(LAYOUTS)); e.add_argument('--json', action='store_true', help='print one JSON object')
     _prediction_args(e)
     r = sub.add_parser('predict', help='write label PNGs and overlays for an image or a folder')
-    r.add_argument('model'); r.add_argument('input'); r.add_argument('--out', default='fastseg-predictions')
+    r.add_argument('model', help='model folder (fastseg train --out); left out with --torchvision')
+    r.add_argument('input', nargs='?', help='an image or a folder of images'); r.add_argument('--out', default='fastseg-predictions')
+    r.add_argument('--torchvision', metavar='NAME', choices=list(TV_SEG_MODELS),
+                   help=f"predict VOC's 21 classes with torchvision's pretrained NAME, no training: {', '.join(TV_SEG_MODELS)}")
     r.add_argument('--no-overlays', action='store_true', help='write only the label PNGs')
     r.add_argument('--overwrite', action='store_true', help='replace masks and overlays already in --out')
     _prediction_args(r)
@@ -157,6 +161,7 @@ def _synth(a):
 
 def _model(a):
     if a.precision and not torch.cuda.is_available(): print(f"{a.precision} needs a CUDA GPU; predicting in fp32 on the CPU.", file=sys.stderr)
+    if getattr(a, 'torchvision', None): return SegModel.from_torchvision(a.torchvision, precision=a.precision or 'fp32')
     return SegModel.load(a.model, precision=a.precision or 'fp32')
 
 def _check(a):
@@ -172,6 +177,10 @@ def _evaluate(a):
     print(to_json({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}, 'the scores') if a.json else iou_table(s))
 
 def _predict(a):
+    if a.torchvision and a.input is not None:
+        raise SegError(f"With `torchvision` there is no model folder: pass only the images (not {a.model} and {a.input}).")
+    if a.torchvision: a.input = a.model
+    elif a.input is None: raise SegError(f"Pass the model folder and the images to predict (only {a.model} was given), or `torchvision`.")
     n = len(predict_files(_model(a), a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))
     print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
 

@@ -13,6 +13,7 @@ import fastseg
 from .core import *
 from .data import InputSpec, SegDataLoaders, _SCALES
 from .learner import build_model, ARCHS
+from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
 
 # %% auto #0
 __all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'model_config', 'save_seg_model', 'check_header', 'read_model_file',
@@ -114,6 +115,13 @@ class SegModel:
         self.spec = InputSpec(config['n_in'], config.get('dtype', 'uint8')) # files written before 16-bit support held 8-bit inputs
         self.mean = torch.tensor(config['mean'], device=self.device).view(1, -1, 1, 1)
         self.std = torch.tensor(config['std'], device=self.device).view(1, -1, 1, 1)
+        self.resize_short = config.get('resize_short') # torchvision's pretrained models: the shorter side's length, aspect kept
+
+    def input_size(self, size)->tuple:
+        "The (height, width) an image of `size` is resized to for the model: the training size, or `resize_short` on the shorter side"
+        if not self.resize_short: return self.size
+        (h, w), r = size, self.resize_short
+        return (r, int(r * w / h)) if h <= w else (int(r * h / w), r) # as torchvision's `resize(img, [r])` rounds
 
     @classmethod
     def load(cls, path, # model folder (or its model.safetensors)
@@ -126,6 +134,19 @@ class SegModel:
         except RuntimeError as e:
             raise SegError(f"The weights in {fn} do not fit a {cfg['arch']}/{cfg['backbone']} model: "
                            f"{str(e).splitlines()[0]}. The file's config and weights disagree; re-train or re-save it.") from None
+        return cls(model, cfg, device, precision)
+
+    @classmethod
+    def from_torchvision(cls, name:str, # a name in `TV_SEG_MODELS`, e.g. 'deeplabv3_resnet101'
+                         device=None, precision:str='fp32')->SegModel:
+        "torchvision's pretrained model `name` with its weights' classes (VOC's 21) and preprocessing, to predict without training"
+        w = tv_weights(name)
+        (arch, backbone), t, classes = TV_SEG_MODELS[name], w.transforms(), list(w.meta['categories'])
+        model = TorchvisionSeg(arch, None, 3, backbone, pretrained=True, aux=False)
+        r = t.resize_size[0]
+        cfg = dict(fastseg_version=fastseg.__version__, format=FORMAT_VERSION, arch=arch, backbone=backbone, n_in=3, n_out=len(classes),
+                   size=[r, r], pretrained=True, model_args=dict(aux=False), dtype='uint8', classes=classes, codes=classes, void=[],
+                   mean=list(t.mean), std=list(t.std), layout=None, resize_short=r, weights=str(w))
         return cls(model, cfg, device, precision)
 
     def __repr__(self): return f"SegModel({self.config['arch']}/{self.config['backbone']}, classes={self.classes}, size={self.size})"

@@ -105,14 +105,16 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
 @patch
 def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H, W) tensors from `image_tensor`
                   tta:bool=False, # average over flips and scales (`tta_probs`)
-                  tile=None, # predict at full resolution in tiles of this size (`tiled_predict`); None: resize to the training size
+                  tile=None, # predict at full resolution in tiles of this size (`tiled_predict`); None: resize (`SegModel.input_size`)
                   overlap:int=128, # pixels shared by neighbouring tiles
                   bs:int=4)->list: # tiles per forward pass
     "Class probabilities `(classes, H, W)` of each image, at the image's own size"
     xs = [input_tensor(im, self.spec, self.device) for im in imgs]
     f = (lambda b: tta_probs(self.probs, b)) if tta else self.probs
     if tile: return [tiled_predict(f, float_image(x), tile, overlap, bs)[0] for x in xs]
-    p = f(torch.cat([float_image(resize_bilinear(x, self.size)) for x in xs]))
+    sizes = [self.input_size(x.shape[-2:]) for x in xs]
+    if len(set(sizes)) > 1: return [self.predict_proba([x[0]], tta)[0] for x in xs] # aspect kept: one image at a time
+    p = f(torch.cat([float_image(resize_bilinear(x, s)) for x, s in zip(xs, sizes)]))
     return [resize_bilinear(pi[None], x.shape[-2:])[0] for pi, x in zip(p, xs)]
 
 @patch

@@ -24,7 +24,7 @@ def tv_name(arch:str, backbone:str)->str:
     "torchvision's name for fastseg's `arch` on `backbone`, e.g. 'deeplabv3_mobilenet_v3_large'"
     return f"{arch.removeprefix('tv_')}_{backbone}"
 
-TV_SEG_MODELS = tuple(tv_name(a, b) for a, bbs in TV_SEG_BACKBONES.items() for b in bbs) # torchvision's segmentation builders
+TV_SEG_MODELS = {tv_name(a, b): (a, b) for a, bbs in TV_SEG_BACKBONES.items() for b in bbs} # torchvision's name -> (arch, backbone)
 
 def tv_weights(name:str): # a name in `TV_SEG_MODELS`
     "The default weights of torchvision's segmentation model `name` (COCO images, VOC's 21 classes)"
@@ -58,7 +58,7 @@ def tv_pretrained(name:str)->nn.Module: # a name in `TV_SEG_MODELS`
 class TorchvisionSeg(nn.Module):
     "A torchvision segmentation model with fastseg's interface: its backbone as `encoder`, auxiliary outputs as a list"
     def __init__(self, arch:str, # a name in `TV_SEG_BACKBONES`
-                 n_out:int, # classes
+                 n_out:int|None, # classes; None keeps the pretrained weights' own (VOC's 21)
                  n_in:int=3, # image bands
                  backbone:str|None=None, # one of the arch's backbones; default its first
                  pretrained:bool=False, # torchvision's weights for the whole model, new last layers for `n_out` classes
@@ -71,8 +71,9 @@ class TorchvisionSeg(nn.Module):
         if pretrained:
             self.tv = tv_pretrained(name)
             for head in (self.tv.classifier, getattr(self.tv, 'aux_classifier', None)):
-                if head is not None: _new_classes(head, len(tv_weights(name).meta['categories']), n_out)
+                if head is not None and n_out is not None: _new_classes(head, len(tv_weights(name).meta['categories']), n_out)
             if has_aux and not aux: self.tv.aux_classifier = None
+        elif n_out is None: raise SegError("`n_out=None` keeps the pretrained weights' classes: pass `pretrained=True`, or the number of classes.")
         else: self.tv = tvm.get_model(name, weights=None, weights_backbone=None, num_classes=n_out, **(dict(aux_loss=aux) if has_aux else {}))
         _update_first_layer(self.tv.backbone, n_in, pretrained)
 
