@@ -12,7 +12,7 @@ import torch
 from fastai.torch_core import rank_distrib
 from .core import *
 from .synth import synth, SYNTH_KINDS
-from .annotations import import_labelme
+from .annotations import import_labelme, import_cvat, import_coco
 from .data import load_source, check_source, LAYOUTS
 from .losses import LOSSES
 from .metrics import iou_table
@@ -26,7 +26,7 @@ from .export import export_onnx
 from .bench import run_bench, BENCH_ARCHS, BENCH_PARTS
 
 # %% auto #0
-__all__ = ['COMMANDS', 'parse_size', 'build_parser', 'run', 'cli_words', 'main']
+__all__ = ['IMPORTERS', 'COMMANDS', 'parse_size', 'build_parser', 'run', 'cli_words', 'main']
 
 # %% ../nbs/40_cli.ipynb #c9e95f05
 def parse_size(s:str|None):
@@ -101,8 +101,11 @@ def _data_args(sub):
     s.add_argument('--n', type=int, help='number of (training) images'); s.add_argument('--size', type=parse_size)
     s.add_argument('--seed', type=int, default=0)
     i = sub.add_parser('import', help="write a fastseg dataset from an annotation tool's files")
-    i.add_argument('tool', choices=['labelme']); i.add_argument('src', help="folder of the tool's files"); i.add_argument('dir', help='new dataset folder')
-    i.add_argument('--classes', nargs='+', help='class names, Background first (default: Background and the labels found, sorted)')
+    i.add_argument('tool', choices=list(IMPORTERS))
+    i.add_argument('src', help="LabelMe: folder of .json files; CVAT: the unzipped 'Segmentation mask 1.1' export; COCO: the .json file or its export folder")
+    i.add_argument('dir', help='new dataset folder')
+    i.add_argument('--classes', nargs='+', help='labelme: class names, Background first (default: Background and the labels found, sorted)')
+    i.add_argument('--images', help='coco: folder of the images (default: images/ beside the .json file or one level up)')
     i.add_argument('--valid-pct', type=float, default=0.2, help='share of the images for validation (default 0.2)')
     i.add_argument('--seed', type=int, default=0); i.add_argument('--overwrite', action='store_true', help='write into a folder that holds files')
     c = sub.add_parser('check', help='check a dataset for broken images and masks')
@@ -193,8 +196,13 @@ def _bench(a):
     run_bench(a.out, a.archs, a.full, a.camvid, a.parts)
     print((Path(a.out)/'bench.md').read_text() + f"\nWrote {Path(a.out)/'bench.json'} and {Path(a.out)/'bench.md'}")
 
+IMPORTERS = dict(labelme=import_labelme, cvat=import_cvat, coco=import_coco) # annotation tool -> its importer
+
 def _import(a):
-    out = import_labelme(a.src, a.dir, a.classes, a.valid_pct, a.seed, a.overwrite)
+    for opt, tool in (('classes', 'labelme'), ('images', 'coco')):
+        if getattr(a, opt) is not None and a.tool != tool: raise SegError(f"`{opt}` is for {tool} imports, not {a.tool}.")
+    extra = dict(classes=a.classes) if a.tool == 'labelme' else dict(images=a.images) if a.tool == 'coco' else {}
+    out = IMPORTERS[a.tool](a.src, a.dir, valid_pct=a.valid_pct, seed=a.seed, overwrite=a.overwrite, **extra)
     print(f"Wrote {out}: {len(list((out/'images').iterdir()))} images, classes {', '.join((out/'codes.txt').read_text().split())}")
 
 COMMANDS = {'demo': lambda a: demo(a.out, a.epochs), 'synth': _synth, 'import': _import, 'check': _check, 'train': _train,

@@ -76,6 +76,8 @@ class TorchvisionSeg(nn.Module):
         elif n_out is None: raise SegError("`n_out=None` keeps the pretrained weights' classes: pass `pretrained=True`, or the number of classes.")
         else: self.tv = tvm.get_model(name, weights=None, weights_backbone=None, num_classes=n_out, **(dict(aux_loss=aux) if has_aux else {}))
         _update_first_layer(self.tv.backbone, n_in, pretrained)
+        for m in self.tv.modules(): # MobileNetV3's are 0.01, for 600 ImageNet epochs: see below
+            if isinstance(m, nn.BatchNorm2d) and m.momentum is not None and m.momentum < 0.1: m.momentum = 0.1
 
     @property
     def encoder(self)->nn.Module: return self.tv.backbone
