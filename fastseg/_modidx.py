@@ -205,6 +205,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'fastseg.data.image_stats': ('data.html#image_stats', 'fastseg/data.py'),
                               'fastseg.data.image_tensor': ('data.html#image_tensor', 'fastseg/data.py'),
                               'fastseg.data.load_source': ('data.html#load_source', 'fastseg/data.py'),
+                              'fastseg.data.read_colour_mask': ('data.html#read_colour_mask', 'fastseg/data.py'),
                               'fastseg.data.read_colour_table': ('data.html#read_colour_table', 'fastseg/data.py'),
                               'fastseg.data.read_image': ('data.html#read_image', 'fastseg/data.py'),
                               'fastseg.data.read_list': ('data.html#read_list', 'fastseg/data.py'),

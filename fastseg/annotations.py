@@ -9,7 +9,7 @@ import numpy as np
 from pathlib import Path
 from PIL import Image, ImageDraw
 from .core import *
-from .data import image_info, read_list, image_files
+from .data import image_info, read_list, image_files, read_colour_mask
 
 # %% auto #0
 __all__ = ['LABELME_SHAPES', 'VALID_SUBSETS', 'labelme_mask', 'import_labelme', 'read_labelmap', 'import_cvat', 'coco_mask',
@@ -164,9 +164,8 @@ def import_cvat(src, # folder of a CVAT "Segmentation mask 1.1" export (unzipped
         masks = sorted((src/'SegmentationClass').glob('*.png'))
         for m in masks:
             if m.stem not in imgs: raise SegError(f"{m} has no image in {src/'JPEGImages'}; export again with 'Save images' ticked.")
-            with Image.open(m) as im: mask = rgb_to_index(np.array(im.convert('RGB')), colours, m)
             img = imgs[m.stem]
-            _add_pair(d, img.name, img.read_bytes(), mask, m, 'export the task again')
+            _add_pair(d, img.name, img.read_bytes(), read_colour_mask(m, colours), m, 'export the task again')
         valid = _cvat_valid(src, {m.stem for m in masks})
         return list(table), None if valid is None else [imgs[s].name for s in valid]
     return _import('CVAT', src, out, valid_pct, seed, overwrite, write)

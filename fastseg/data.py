@@ -24,9 +24,9 @@ from .core import *
 __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_CODES', 'VOC_CODES', 'LAYOUTS', 'ImageInfo',
            'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image', 'image_files',
            'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
-           'ColourLayout', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch', 'check_source',
-           'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock', 'seg_datablock',
-           'default_stats', 'SegDataLoaders', 'seg_dataloaders']
+           'ColourLayout', 'read_colour_mask', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch',
+           'check_source', 'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock',
+           'seg_datablock', 'default_stats', 'SegDataLoaders', 'seg_dataloaders']
 
 # %% ../nbs/01_data.ipynb #271c4945
 @dataclass(frozen=True)
@@ -468,7 +468,15 @@ class ColourLayout(SegLayout):
     def read_stored(self, img):
         fn = self.label_path(img)
         if not fn.exists(): raise SegError(f"Missing label file {fn}. Add it, or remove its image from the dataset.")
-        with Image.open(fn) as im: return rgb_to_index(np.array(im.convert('RGB')), self.colours, fn)
+        return read_colour_mask(fn, self.colours)
+
+def read_colour_mask(fn, # a colour-coded mask file
+                     colours:dict)->np.ndarray: # (r, g, b) -> class index
+    "Class indices of the colour-coded mask `fn` (exact colour match; an unknown colour is an error naming the file)"
+    try:
+        with Image.open(fn) as im: rgb = np.array(im.convert('RGB'))
+    except (OSError, UnidentifiedImageError) as e: raise SegError(f"Cannot read the label file {fn}: {e}. Replace the file.") from None
+    return rgb_to_index(rgb, colours, fn)
 
 # %% ../nbs/01_data.ipynb #636a0b03
 def boxes_to_mask(boxes, # (x, y, w, h) boxes, as OpenCV's selectROI gives them
