@@ -18,7 +18,9 @@ from .losses import LOSSES
 from .metrics import iou_table
 from .learner import ARCHS
 from .training import train, demo, TrainConfig, SAVE_CHOICES
-from .modelfile import SegModel
+from .modelfile import SegModel, TASKS
+from .instance_predict import InstanceModel, load_seg_model, predict_instances, evaluate_instances
+from .instance_learner import AP_KEYS
 from .models.tv import TV_SEG_MODELS
 from .predict import predict_files
 from .evaluate import evaluate
@@ -60,7 +62,7 @@ def _precision_args(p, what:str):
 
 _FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained') # settings whose flag is not --<name>
 _TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict)
-_CHOICES = dict(arch=ARCHS, loss=LOSSES, layout=LAYOUTS, save=SAVE_CHOICES)
+_CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, layout=LAYOUTS, save=SAVE_CHOICES)
 
 # %% ../nbs/40_cli.ipynb #742ccb72
 def _config_args(p):
@@ -132,6 +134,7 @@ def _model_parsers(sub):
     r.add_argument('--torchvision', metavar='NAME', choices=list(TV_SEG_MODELS),
                    help=f"predict VOC's 21 classes with torchvision's pretrained NAME, no training: {', '.join(TV_SEG_MODELS)}")
     r.add_argument('--no-overlays', action='store_true', help='write only the label PNGs')
+    r.add_argument('--score', type=float, default=0.5, help='instance models: keep objects scoring at least this (default 0.5)')
     r.add_argument('--overwrite', action='store_true', help='replace masks and overlays already in --out')
     _prediction_args(r)
     x = sub.add_parser('export', help='export a model folder to ONNX, checked against PyTorch with onnxruntime')
@@ -165,7 +168,7 @@ def _synth(a):
 def _model(a):
     if a.precision and not torch.cuda.is_available(): print(f"{a.precision} needs a CUDA GPU; predicting in fp32 on the CPU.", file=sys.stderr)
     if getattr(a, 'torchvision', None): return SegModel.from_torchvision(a.torchvision, precision=a.precision or 'fp32')
-    return SegModel.load(a.model, precision=a.precision or 'fp32')
+    return load_seg_model(a.model, precision=a.precision or 'fp32')
 
 def _check(a):
     rep = check_source(load_source(a.data, a.layout), max_items=None if a.all else 2000)
@@ -175,8 +178,19 @@ def _train(a):
     train(a.data, a.out, resume=a.resume, overwrite=a.overwrite, **_train_kwargs(a))
     if rank_distrib() == 0: print(f"Saved the model in {a.resume or a.out or 'fastseg-model'}")
 
+def _instance_only(a, m, what:str):
+    "Refuse the semantic-only options for an instance model"
+    bad = [o for o, v in (('tta', a.tta), ('layout', getattr(a, 'layout', None))) if v]
+    if bad: raise SegError(f"`{bad[0]}` is for semantic models; {a.model} is an instance model ({m.config['backbone']}). Leave it out to {what}.")
+
 def _evaluate(a):
-    s = evaluate(_model(a), a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
+    m = _model(a)
+    if isinstance(m, InstanceModel):
+        _instance_only(a, m, 'evaluate')
+        s = evaluate_instances(m, a.data, a.split, show=not a.json)
+        print(to_json(s, 'the scores') if a.json else '\n'.join(f'{k:<10} {s[k]:.4f}' for k in AP_KEYS) + f"\n({s['images']} images, {s['objects']} objects, split {s['split']})")
+        return
+    s = evaluate(m, a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
     print(to_json({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}, 'the scores') if a.json else iou_table(s))
 
 def _predict(a):
@@ -184,7 +198,13 @@ def _predict(a):
         raise SegError(f"With `torchvision` there is no model folder: pass only the images (not {a.model} and {a.input}).")
     if a.torchvision: a.input = a.model
     elif a.input is None: raise SegError(f"Pass the model folder and the images to predict (only {a.model} was given), or `torchvision`.")
-    n = len(predict_files(_model(a), a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))
+    m = _model(a)
+    if isinstance(m, InstanceModel):
+        _instance_only(a, m, 'predict')
+        n = len(predict_instances(m, a.input, a.out, a.score, a.tile, a.overlap, not a.no_overlays, overwrite=a.overwrite))
+        print(f"Wrote {n} instance file{'s' * (n != 1)} (PNG + JSON) to {Path(a.out)/'instances'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
+        return
+    n = len(predict_files(m, a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))
     print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
 
 def _export(a):

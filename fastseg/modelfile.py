@@ -13,19 +13,21 @@ import fastseg
 from .core import *
 from .data import InputSpec, SegDataLoaders, _SCALES
 from .learner import build_model, ARCHS
+from .instances import InstanceDataLoaders
 from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
 
 # %% auto #0
-__all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'model_config', 'save_seg_model', 'check_header', 'read_model_file',
-           'SegModel', 'as_seg_model']
+__all__ = ['MODEL_FILE', 'CONFIG_FILE', 'FORMAT_VERSION', 'TASKS', 'model_config', 'save_seg_model', 'check_header',
+           'read_model_file', 'SegModel', 'as_seg_model']
 
 # %% ../nbs/30_modelfile.ipynb #e65fe0da
 MODEL_FILE, CONFIG_FILE, FORMAT_VERSION = 'model.safetensors', 'model.json', 1
+TASKS = ('semantic', 'instance') # a class per pixel (`SegModel`), or an id per object (`InstanceModel`, Mask R-CNN)
 
 def model_config(learn)->dict:
     "What is needed to rebuild and use `learn`'s model"
     dls = learn.dls
-    if not isinstance(dls, SegDataLoaders):
+    if not isinstance(dls, (SegDataLoaders, InstanceDataLoaders)):
         raise SegError(f"fastseg's model files and `SegInterpretation` need the Learner's DataLoaders to be fastseg's SegDataLoaders "
                        f"(from `seg_dataloaders`), which know the classes, void and input statistics; these are "
                        f"{type(dls).__name__}. With fastai's own DataLoaders use `learn.export()` to save, and fastai's "
@@ -55,7 +57,9 @@ def _nums(v, n): return isinstance(v, list) and len(v) == n and all(is_whole(x) 
 
 _HEADER = { # field of a model file's config -> (check given the value and the config, what it must be); `None` check: optional
     'format': (lambda v, c: is_whole(v, 0), 'a model-format number'),
-    'arch': (lambda v, c: v in ARCHS, f"one of {', '.join(ARCHS)}"),
+    'task': (lambda v, c: v in TASKS, f"one of {', '.join(TASKS)}"),
+    'arch': (lambda v, c: v in ARCHS if c.get('task', 'semantic') == 'semantic' else v == 'maskrcnn',
+             f"one of {', '.join(ARCHS)} (semantic models) or maskrcnn (instance models)"),
     'backbone': (lambda v, c: isinstance(v, str) and v != '', 'a backbone name'),
     'n_in': (lambda v, c: is_whole(v, 1), 'a positive whole number of image bands'),
     'n_out': (lambda v, c: is_whole(v, 1, IGNORE_INDEX), f'a whole number of classes from 1 to {IGNORE_INDEX}'),
@@ -68,7 +72,7 @@ _HEADER = { # field of a model file's config -> (check given the value and the c
     'codes': (lambda v, c: _strs(v), 'a list of class names'),
     'void': (lambda v, c: _strs(v) and set(v) <= set(c.get('codes') or v), 'a list of names from codes'),
 }
-_OPTIONAL = ('dtype', 'model_args', 'codes', 'void') # absent from files of earlier versions
+_OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void') # absent from files of earlier versions (semantic models)
 
 def check_header(cfg, # the `fastseg` entry of a model file's header, parsed
                  fn='the model file')->dict: # named in errors
@@ -129,6 +133,9 @@ class SegModel:
              precision:str='fp32')->SegModel: # 'fp32', 'fp16' or 'bf16'
         "Load a model folder written by `save_seg_model`"
         fn, cfg, state = read_model_file(path)
+        if cfg.get('task', 'semantic') != 'semantic':
+            raise SegError(f"{fn} is an instance segmentation model ({cfg['arch']}); load it with `InstanceModel.load` "
+                           f"(or `load_model`, which loads either kind).")
         model = build_model(cfg['arch'], cfg['backbone'], cfg['n_out'], cfg['n_in'], cfg['size'], False, cfg.get('model_args'))
         try: model.load_state_dict(state)
         except RuntimeError as e:

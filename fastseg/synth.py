@@ -242,9 +242,14 @@ def synth_multispectral(dest, # folder to write
     return dest
 
 # %% ../nbs/02_synth.ipynb #a0ff3197
+def _synth_instances(dest, **kwargs):
+    "`fastseg.instances.synth_instances`, imported when called (that module builds on the data layouts, which come after this one)"
+    from fastseg.instances import synth_instances
+    return synth_instances(dest, **kwargs)
+
 SYNTH_KINDS = dict(camvid=synth_camvid, segnet=synth_segnet, voc=synth_voc, binary=synth_binary,
                    carvana=lambda dest, **kw: synth_binary(dest, carvana=True, **kw), colour=synth_colour, cells=synth_cells,
-                   multispectral=synth_multispectral)
+                   multispectral=synth_multispectral, instances=_synth_instances)
 
 def synth(kind:str, # one of `SYNTH_KINDS`
           dest, # folder to write

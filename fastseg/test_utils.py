@@ -86,12 +86,12 @@ def torch_hub_dir(path):
     try: yield Path(path)
     finally: torch.hub.set_dir(old)
 
-def fake_tv_checkpoint(name:str, # a torchvision segmentation model, e.g. 'deeplabv3_mobilenet_v3_large'
+def fake_tv_checkpoint(name:str, # a torchvision model with weights, e.g. 'deeplabv3_mobilenet_v3_large' or 'maskrcnn_resnet50_fpn'
                        seed:int=0)->dict:
     "Write random weights for `name` where torchvision keeps its default weights (torch's hub cache); return them"
     w = tvm.get_model_weights(name).DEFAULT
     torch.manual_seed(seed)
-    aux = {} if name.startswith('lraspp') else dict(aux_loss=True)
+    aux = dict(aux_loss=True) if name.startswith(('fcn', 'deeplabv3')) else {} # Mask R-CNN and LR-ASPP have no aux head
     state = tvm.get_model(name, weights=None, weights_backbone=None, num_classes=len(w.meta['categories']), **aux).state_dict()
     fn = Path(torch.hub.get_dir())/'checkpoints'/Path(w.url).name
     fn.parent.mkdir(parents=True, exist_ok=True)

@@ -23,14 +23,19 @@ from safetensors.torch import save_file, load_file
 from .data import seg_dataloaders, LAYOUTS
 from .losses import seg_loss, CrossEntropy, LOSSES
 from .learner import seg_learner, ARCHS
+from .instances import instance_dataloaders
+from .instance_learner import instance_learner
+from .models.maskrcnn import MASKRCNN_BACKBONES
+from .modelfile import TASKS
 from .modelfile import save_seg_model, MODEL_FILE
 from .metrics import iou_table
 
 # %% auto #0
-__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'set_precision', 'fit_progressive',
-           'TrainConfig', 'Phase', 'training_phases', 'prepare_out', 'EpochCheckpoint', 'StopOnNonFinite', 'RunLog',
-           'read_history', 'plot_history', 'fit_batch_size', 'auto_batch_size', 'setup_distributed',
-           'main_process_prints', 'train', 'resume_config', 'BestCheckpoints', 'average_weights', 'demo']
+__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'MONITOR', 'set_precision',
+           'fit_progressive', 'TrainConfig', 'Phase', 'training_phases', 'prepare_out', 'EpochCheckpoint',
+           'StopOnNonFinite', 'RunLog', 'read_history', 'plot_history', 'fit_batch_size', 'auto_batch_size',
+           'setup_distributed', 'main_process_prints', 'train', 'resume_config', 'BestCheckpoints', 'average_weights',
+           'demo']
 
 # %% ../nbs/21_training.ipynb #d820dff2
 def set_precision(learn, # a fastai Learner
@@ -74,8 +79,9 @@ class TrainConfig:
     "The settings of one training run, checked when made"
     data:str|None=None # dataset folder, any layout
     out:str='fastseg-model' # folder to save the model in
-    arch:str='unet' # architecture name (`ARCHS`)
-    backbone:str|None=None # encoder; default the arch's
+    task:str='semantic' # 'semantic' (a class per pixel) or 'instance' (an id per object: Mask R-CNN on an instances dataset)
+    arch:str|None=None # architecture name (`ARCHS`); default unet, or maskrcnn for the instance task
+    backbone:str|None=None # encoder; default the arch's (maskrcnn: resnet50_fpn_v2)
     size:int|tuple|None=None # int or (height, width); default the images' size
     epochs:int=10 # epochs (after the frozen epochs when pretrained)
     bs:int|str=8 # batch size (per process), or 'auto' to fit the free GPU memory
@@ -90,10 +96,11 @@ class TrainConfig:
     seed:int=42 # random seed
     channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
-    save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU
+    save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU (instances: mask AP)
     model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
+        if self.arch is None: self.arch = 'maskrcnn' if self.task == 'instance' else 'unet'
         self.check()
     def check(self):
         "Raise a `SegError` naming the first setting that makes no sense"
@@ -112,7 +119,13 @@ class TrainConfig:
 # %% ../nbs/21_training.ipynb #fa9ecb06
 def _check_config(self:TrainConfig):
     "Raise a `SegError` naming the first setting of `self` that makes no sense"
-    _check_choice('arch', self.arch, list(ARCHS)); _check_choice('loss', self.loss, list(LOSSES))
+    _check_choice('task', self.task, TASKS)
+    _check_choice('arch', self.arch, list(ARCHS) if self.task == 'semantic' else ['maskrcnn']); _check_choice('loss', self.loss, list(LOSSES))
+    if self.task == 'instance':
+        if self.backbone is not None: _check_choice('backbone', self.backbone, MASKRCNN_BACKBONES)
+        for k, bad, why in (('loss', self.loss != 'ce', 'Mask R-CNN trains on its own loss dict'), ('progressive', self.progressive, 'the detector is built for one size'),
+                            ('bs', self.bs == 'auto', 'the memory probe measures semantic models')):
+            if bad: raise SegError(f"`{k}` is not available for the instance task ({why}); leave it out.")
     _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
     if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
     _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
@@ -386,7 +399,7 @@ def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(
         learn.dls = make_dls(ph.size)
         learn.freeze() if ph.frozen else learn.unfreeze()
         if i == start[0] and start[1] >= 0: _load_checkpoint(learn, out/CHECKPOINT_DIR) # resuming inside this phase
-        ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg, best, keep_best=cfg.save == 'best')
+        ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg, best, monitor=MONITOR[cfg.task], keep_best=cfg.save == 'best')
         cbs = [ck, StopOnNonFinite()] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
         with _distributed_fit(learn, cfg.sync_bn), (learn.no_bar() if lines else contextlib.nullcontext()):
             learn.fit_one_cycle(ph.epochs, ph.lr_arg, pct_start=ph.pct_start, cbs=cbs, start_epoch=first)
@@ -415,15 +428,19 @@ def _find_lr(learn)->float:
     print(f"lr_find suggests a learning rate of {lr:.2e}.")
     return lr
 
+MONITOR = dict(semantic='miou', instance='mask_ap') # the validation score of each task: `save='best'` keeps its best epoch
+
 def _dataloaders(cfg:TrainConfig, size, check:bool=False):
     bs = 8 if cfg.bs == 'auto' else cfg.bs
+    if cfg.task == 'instance': return instance_dataloaders(cfg.data, size, bs, num_workers=cfg.num_workers, check=check)
     return seg_dataloaders(cfg.data, cfg.layout, size, bs, num_workers=cfg.num_workers, check=check)
 
 def _build_learner(cfg:TrainConfig, fresh:bool):
     "The learner of the run, its settings completed: backbone, size, layout, batch size and learning rate"
     set_seed(cfg.seed)
-    learn = seg_learner(_dataloaders(cfg, cfg.size, fresh and rank_distrib() == 0), cfg.arch, cfg.backbone,
-                        cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss), model_args=cfg.model_args)
+    dls = _dataloaders(cfg, cfg.size, fresh and rank_distrib() == 0)
+    if cfg.task == 'instance': learn = instance_learner(dls, cfg.backbone or MASKRCNN_BACKBONES[0], cfg.pretrained and fresh, cfg.model_args)
+    else: learn = seg_learner(dls, cfg.arch, cfg.backbone, cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss), model_args=cfg.model_args)
     learn.seg_config['pretrained'] = cfg.pretrained
     set_precision(learn, cfg.precision)
     if cfg.channels_last: learn.to_channelslast(use_amp=False) # precision is set above
@@ -451,7 +468,7 @@ def _explain_failures(cfg:TrainConfig, out:Path):
 def _final_scores(out:Path, cfg:TrainConfig)->dict:
     "The validation scores of the epoch whose weights are kept, from `history.csv`"
     rows = read_history(out/HISTORY_FILE)
-    row = max(rows, key=lambda r: r['miou']) if cfg.save == 'best' else rows[-1]
+    row = max(rows, key=lambda r: r[MONITOR[cfg.task]]) if cfg.save == 'best' else rows[-1]
     return {k: v for k, v in row.items() if k not in ('time', 'size')}
 
 def _checkpoint_files(ckdir:Path)->list:
@@ -464,7 +481,7 @@ def _save_run(learn, cfg:TrainConfig, out:Path):
     if cfg.save == 'best' and (ckdir/BEST_WEIGHTS).exists(): learn.model.load_state_dict(load_file(str(ckdir/BEST_WEIGHTS)))
     save_seg_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
     import matplotlib.pyplot as plt
-    plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE))
+    plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE, MONITOR[cfg.task]))
     for f in _checkpoint_files(ckdir): f.unlink(missing_ok=True)
     with contextlib.suppress(OSError): ckdir.rmdir() # only if nothing else is in it
 

@@ -13,8 +13,8 @@ from fastai.vision.learner import _update_first_layer # what fastai's `create_bo
 from ..core import *
 
 # %% auto #0
-__all__ = ['TV_SEG_BACKBONES', 'TV_SEG_MODELS', 'tv_name', 'tv_weights', 'tv_weights_file', 'tv_pretrained', 'TorchvisionSeg',
-           'tv_split']
+__all__ = ['TV_SEG_BACKBONES', 'TV_SEG_MODELS', 'TV_DETECTION_MODELS', 'tv_name', 'tv_weights', 'tv_weights_file',
+           'tv_pretrained', 'TorchvisionSeg', 'tv_split']
 
 # %% ../../nbs/15_models.tv.ipynb #b73c9dfb
 TV_SEG_BACKBONES = dict(tv_fcn=('resnet50', 'resnet101'), tv_deeplabv3=('resnet50', 'resnet101', 'mobilenet_v3_large'),
@@ -25,10 +25,12 @@ def tv_name(arch:str, backbone:str)->str:
     return f"{arch.removeprefix('tv_')}_{backbone}"
 
 TV_SEG_MODELS = {tv_name(a, b): (a, b) for a, bbs in TV_SEG_BACKBONES.items() for b in bbs} # torchvision's name -> (arch, backbone)
+TV_DETECTION_MODELS = ('maskrcnn_resnet50_fpn_v2', 'maskrcnn_resnet50_fpn') # instance segmentation (see `models.maskrcnn`)
 
 def tv_weights(name:str): # a name in `TV_SEG_MODELS`
-    "The default weights of torchvision's segmentation model `name` (COCO images, VOC's 21 classes)"
-    if name not in TV_SEG_MODELS: raise SegError(f"torchvision has no segmentation model {name!r}; choose one of: {', '.join(TV_SEG_MODELS)}.")
+    "The default weights of torchvision's model `name` (segmentation: COCO images, VOC's 21 classes; Mask R-CNN: COCO's 91)"
+    if name not in TV_SEG_MODELS and name not in TV_DETECTION_MODELS:
+        raise SegError(f"torchvision has no segmentation model {name!r}; choose one of: {', '.join(TV_SEG_MODELS)}.")
     return tvm.get_model_weights(name).DEFAULT
 
 def tv_weights_file(name:str)->Path:
@@ -43,10 +45,11 @@ def _new_classes(head:nn.Module, n_from:int, n_out:int):
             parent, _, attr = name.rpartition('.')
             setattr(head.get_submodule(parent), attr, nn.Conv2d(m.in_channels, n_out, m.kernel_size, bias=m.bias is not None))
 
-def tv_pretrained(name:str)->nn.Module: # a name in `TV_SEG_MODELS`
+def tv_pretrained(name:str, # a name in `TV_SEG_MODELS` or `TV_DETECTION_MODELS`
+                  **kwargs)->nn.Module: # the model's own settings, passed to torchvision's builder
     "torchvision's model `name` with its default weights (from torch's hub cache, downloaded if missing)"
     w, fn = tv_weights(name), tv_weights_file(name)
-    try: return tvm.get_model(name, weights=w)
+    try: return tvm.get_model(name, weights=w, **kwargs)
     except OSError as e: # URLError and connection errors
         raise SegError(f"Could not download torchvision's {w} weights ({e}). Copy {w.url} to {fn} (the file torchvision "
                        f"looks for), or train from random weights with `pretrained=False`.") from None
