@@ -26,7 +26,7 @@ __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_COD
            'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
            'ColourLayout', 'read_colour_mask', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch',
            'check_source', 'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock',
-           'seg_datablock', 'default_stats', 'SegDataLoaders', 'seg_dataloaders']
+           'seg_datablock', 'default_stats', 'LayoutDataLoaders', 'SegDataLoaders', 'seg_dataloaders']
 
 # %% ../nbs/01_data.ipynb #271c4945
 @dataclass(frozen=True)
@@ -674,21 +674,24 @@ def default_stats(src:SegLayout)->tuple:
     return imagenet_stats if src.spec == InputSpec(3, 'uint8') else image_stats(src.items('train'), src.spec)
 
 # %% ../nbs/01_data.ipynb #7417a75d
-class SegDataLoaders(DataLoaders):
-    "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
+class LayoutDataLoaders(DataLoaders):
+    "fastai `DataLoaders` that know their dataset: its layout (codes, input spec), normalisation statistics and size"
     def __init__(self, *loaders, layout:SegLayout, stats:tuple, size:tuple, **kwargs):
         super().__init__(*loaders, **kwargs)
         self.layout, self.stats, self.size = layout, stats, tuple(size)
-    def new_empty(self)->SegDataLoaders:
-        "Loaders without items, as fastai's `new_empty` (what `Learner.export` pickles), keeping layout, statistics and size"
-        return type(self)(*[dl.new(dl.dataset.new_empty()) for dl in self.loaders], path=self.path, device=self.device,
-                          layout=self.layout, stats=self.stats, size=self.size)
     @property
     def codes(self)->SegCodes: return self.layout.codes
     @property
     def spec(self)->InputSpec: return self.layout.spec
     @property
     def n_in(self)->int: return self.layout.spec.n_in
+
+class SegDataLoaders(LayoutDataLoaders):
+    "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
+    def new_empty(self)->SegDataLoaders:
+        "Loaders without items, as fastai's `new_empty` (what `Learner.export` pickles), keeping layout, statistics and size"
+        return type(self)(*[dl.new(dl.dataset.new_empty()) for dl in self.loaders], path=self.path, device=self.device,
+                          layout=self.layout, stats=self.stats, size=self.size)
 
     @classmethod
     def from_layout(cls, src:SegLayout, # a dataset from `load_source`

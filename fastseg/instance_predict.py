@@ -36,7 +36,12 @@ class InstanceModel:
     def load(cls, path, # model folder (or its model.safetensors)
              device=None, precision:str='fp32')->InstanceModel:
         "Load an instance model folder written by `save_seg_model`"
-        fn, cfg, state = read_model_file(path)
+        return cls.from_file(*read_model_file(path), device, precision)
+
+    @classmethod
+    def from_file(cls, fn, cfg:dict, state:dict, # what `read_model_file` returns
+                  device=None, precision:str='fp32')->InstanceModel:
+        "Build the Mask R-CNN a model file describes and load its weights"
         if cfg.get('task') != 'instance':
             raise SegError(f"{fn} is a semantic segmentation model ({cfg['arch']}); load it with `SegModel.load` (or `load_seg_model`).")
         model = MaskRCNN(cfg['n_out'], cfg['n_in'], cfg['backbone'], False, cfg['size'], cfg['mean'], cfg['std'], **cfg.get('model_args', {}))
@@ -63,8 +68,8 @@ class InstanceModel:
 
 def load_seg_model(path, device=None, precision:str='fp32'):
     "A `SegModel` or an `InstanceModel`, as the model folder `path` holds"
-    _, cfg, _ = read_model_file(path)
-    return (InstanceModel if cfg.get('task') == 'instance' else SegModel).load(path, device, precision)
+    fn, cfg, state = read_model_file(path) # read once
+    return (InstanceModel if cfg.get('task') == 'instance' else SegModel).from_file(fn, cfg, state, device, precision)
 
 # %% ../nbs/30e_instance_predict.ipynb #4c1f7bc9
 def instance_ids(det:dict, # from `InstanceModel.detect` (objects by decreasing score)
@@ -72,7 +77,7 @@ def instance_ids(det:dict, # from `InstanceModel.detect` (objects by decreasing 
     "An id image: object k (by decreasing score) has id k + 1; overlapping pixels go to the higher score"
     ids = np.zeros(shape, np.uint16 if len(det['scores']) > 255 else np.uint8)
     order = np.argsort(-det['scores'].numpy(), kind='stable')
-    for k in order[::-1]: ids[det['masks'][k].numpy()] = int(np.where(order == k)[0][0]) + 1 # lowest score first, overwritten by higher
+    for rank in reversed(range(len(order))): ids[det['masks'][order[rank]].numpy()] = rank + 1 # lowest score first, overwritten by higher
     return ids
 
 def instance_records(det:dict, classes:list)->list:

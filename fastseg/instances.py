@@ -9,17 +9,15 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 from fastai.data.load import DataLoader
-from fastai.data.core import DataLoaders
 from fastcore.meta import delegates
 from .core import *
-from .data import (SegLayout, LAYOUTS, InputSpec, image_files, image_tensor, float_image, display_image, image_info, read_image,
+from .data import (SegLayout, LAYOUTS, LayoutDataLoaders, InputSpec, image_files, image_tensor, float_image, display_image, image_info, read_image,
                           size_mismatch, default_stats, _list_or_random_split, _size)
 
 # %% auto #0
 __all__ = ['INSTANCES_CSV', 'ID_CLASS_DIVISOR', 'SYNTH_INSTANCE_CODES', 'read_instance_ids', 'masks_to_boxes', 'InstanceLayout',
            'check_instances', 'synth_instances', 'InstanceItems', 'detection_collate', 'InstanceDataLoaders',
-           'instance_dataloaders', 'load_instances', 'instance_colours', 'instance_overlay', 'show_instances',
-           'plt_subplots']
+           'instance_dataloaders', 'load_instances', 'instance_colours', 'instance_overlay', 'show_instances']
 
 # %% ../nbs/06_instances.ipynb #a4b7545d
 INSTANCES_CSV = 'instances.csv' # image,id,class: the class of each object
@@ -238,17 +236,8 @@ def detection_collate(items:list)->tuple:
     "A batch: the images stacked (B, C, H, W), the targets as a list of dicts"
     return torch.stack([x for x, _ in items]), [t for _, t in items]
 
-class InstanceDataLoaders(DataLoaders):
+class InstanceDataLoaders(LayoutDataLoaders):
     "fastai `DataLoaders` of an instance dataset (images, lists of target dicts), with its layout, statistics and size"
-    def __init__(self, *loaders, layout:InstanceLayout, stats:tuple, size:tuple, **kwargs):
-        super().__init__(*loaders, **kwargs)
-        self.layout, self.stats, self.size = layout, stats, tuple(size)
-    @property
-    def codes(self)->SegCodes: return self.layout.codes
-    @property
-    def spec(self)->InputSpec: return self.layout.spec
-    @property
-    def n_in(self)->int: return self.layout.spec.n_in
 
     @classmethod
     def from_layout(cls, src:InstanceLayout, # an instance dataset, e.g. from `load_source`
@@ -281,7 +270,7 @@ class InstanceDataLoaders(DataLoaders):
         "Show training images with their objects, one colour per object, each named by its class"
         xb, yb = self.one_batch()
         n = min(max_n, len(xb))
-        fig, axs = plt_subplots(1, n, figsize=figsize or (4 * n, 4))
+        fig, axs = _subplots(1, n, figsize=figsize or (4 * n, 4))
         for x, t, ax in zip(xb, yb, axs):
             show_instances(display_image(x.cpu()), t['masks'].cpu().bool().numpy(), t['labels'].cpu().numpy(), self.codes.names, ax=ax, **kwargs)
         return fig
@@ -328,7 +317,7 @@ def show_instances(img:np.ndarray, masks:np.ndarray, labels, # image (H, W[, 3])
                    scores=None, # confidences, shown after the names
                    ax=None, title:str|None=None):
     "Show `img` with its objects coloured (`instance_overlay`) and named"
-    if ax is None: _, ax = plt_subplots(1, 1, figsize=(5, 5)); ax = ax[0]
+    if ax is None: ax = _subplots(1, 1, figsize=(5, 5))[1][0]
     ax.imshow(instance_overlay(img, masks)); ax.axis('off')
     for k, (m, c) in enumerate(zip(masks, instance_colours(len(masks)))):
         ys, xs = np.nonzero(m)
@@ -338,7 +327,7 @@ def show_instances(img:np.ndarray, masks:np.ndarray, labels, # image (H, W[, 3])
     if title: ax.set_title(title)
     return ax
 
-def plt_subplots(r, c, figsize):
+def _subplots(r, c, figsize):
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(r, c, figsize=figsize, squeeze=False)
     return fig, axs.ravel()

@@ -11,9 +11,8 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, safe_open
 import fastseg
 from .core import *
-from .data import InputSpec, SegDataLoaders, _SCALES
+from .data import InputSpec, LayoutDataLoaders, _SCALES
 from .learner import build_model, ARCHS
-from .instances import InstanceDataLoaders
 from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
 
 # %% auto #0
@@ -27,7 +26,7 @@ TASKS = ('semantic', 'instance') # a class per pixel (`SegModel`), or an id per 
 def model_config(learn)->dict:
     "What is needed to rebuild and use `learn`'s model"
     dls = learn.dls
-    if not isinstance(dls, (SegDataLoaders, InstanceDataLoaders)):
+    if not isinstance(dls, LayoutDataLoaders): # SegDataLoaders or InstanceDataLoaders
         raise SegError(f"fastseg's model files and `SegInterpretation` need the Learner's DataLoaders to be fastseg's SegDataLoaders "
                        f"(from `seg_dataloaders`), which know the classes, void and input statistics; these are "
                        f"{type(dls).__name__}. With fastai's own DataLoaders use `learn.export()` to save, and fastai's "
@@ -132,10 +131,15 @@ class SegModel:
              device=None, # default: the GPU if there is one
              precision:str='fp32')->SegModel: # 'fp32', 'fp16' or 'bf16'
         "Load a model folder written by `save_seg_model`"
-        fn, cfg, state = read_model_file(path)
+        return cls.from_file(*read_model_file(path), device, precision)
+
+    @classmethod
+    def from_file(cls, fn, cfg:dict, state:dict, # what `read_model_file` returns
+                  device=None, precision:str='fp32')->SegModel:
+        "Build the model a model file describes and load its weights"
         if cfg.get('task', 'semantic') != 'semantic':
             raise SegError(f"{fn} is an instance segmentation model ({cfg['arch']}); load it with `InstanceModel.load` "
-                           f"(or `load_model`, which loads either kind).")
+                           f"(or `load_seg_model`, which loads either kind).")
         model = build_model(cfg['arch'], cfg['backbone'], cfg['n_out'], cfg['n_in'], cfg['size'], False, cfg.get('model_args'))
         try: model.load_state_dict(state)
         except RuntimeError as e:
