@@ -18,11 +18,14 @@ from ..core import *
 from .tv import tv_pretrained
 
 # %% auto #0
-__all__ = ['MASKRCNN_BACKBONES', 'MaskRCNN', 'maskrcnn_split']
+__all__ = ['MASKRCNN_BACKBONES', 'SMALL_MASKRCNN', 'MaskRCNN', 'maskrcnn_split']
 
 # %% ../../nbs/16_models.maskrcnn.ipynb #8a69059b
 MASKRCNN_BACKBONES = ('resnet50_fpn_v2', 'resnet50_fpn', 'resnet18_fpn', 'resnet34_fpn') # default first
 _TV_MASKRCNN = dict(resnet50_fpn_v2='maskrcnn_resnet50_fpn_v2', resnet50_fpn='maskrcnn_resnet50_fpn') # whole-model COCO weights
+SMALL_MASKRCNN = dict(fpn_channels=64, rpn_pre_nms_top_n_train=300, rpn_post_nms_top_n_train=100, rpn_pre_nms_top_n_test=300,
+                      rpn_post_nms_top_n_test=100, rpn_batch_size_per_image=64, box_batch_size_per_image=32,
+                      box_detections_per_img=20) # `model_args` of a small backbone for small images with tens of objects (CPU lessons)
 
 def _small_maskrcnn(backbone, n_classes, pretrained, fpn_channels, **kw):
     "A ResNet-18/34 FPN Mask R-CNN whose FPN and heads are `fpn_channels` wide"
