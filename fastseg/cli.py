@@ -21,6 +21,7 @@ from .training import train, demo, TrainConfig, SAVE_CHOICES
 from .modelfile import SegModel, TASKS
 from .instance_predict import InstanceModel, load_seg_model, predict_instances, evaluate_instances
 from .instance_learner import AP_KEYS
+from .instances import InstanceLayout, check_instances
 from .models.tv import TV_SEG_MODELS
 from .predict import predict_files
 from .evaluate import evaluate
@@ -109,6 +110,7 @@ def _data_args(sub):
     i.add_argument('--classes', nargs='+', help='labelme: class names, Background first (default: Background and the labels found, sorted)')
     i.add_argument('--images', help='coco: folder of the images (default: images/ beside the .json file or one level up)')
     i.add_argument('--valid-pct', type=float, default=0.2, help='share of the images for validation (default 0.2)')
+    i.add_argument('--instances', action='store_true', help="write an id per object (the 'instances' layout, for --task instance) instead of class masks")
     i.add_argument('--seed', type=int, default=0); i.add_argument('--overwrite', action='store_true', help='write into a folder that holds files')
     c = sub.add_parser('check', help='check a dataset for broken images and masks')
     c.add_argument('data'); c.add_argument('--layout', choices=list(LAYOUTS))
@@ -171,8 +173,10 @@ def _model(a):
     return load_seg_model(a.model, precision=a.precision or 'fp32')
 
 def _check(a):
-    rep = check_source(load_source(a.data, a.layout), max_items=None if a.all else 2000)
+    src = load_source(a.data, a.layout)
+    rep = check_source(src, max_items=None if a.all else 2000)
     print('\n'.join(f'{k:<20} {v:>12,d} pixels' for k, v in rep['pixels'].items()) + f"\n{'(ignored)':<20} {rep['ignored']:>12,d} pixels")
+    if isinstance(src, InstanceLayout): check_instances(src, max_items=None if a.all else 2000) # objects: ids without a class, degenerate ones
 
 def _train(a):
     train(a.data, a.out, resume=a.resume, overwrite=a.overwrite, **_train_kwargs(a))
@@ -222,8 +226,9 @@ def _import(a):
     for opt, tool in (('classes', 'labelme'), ('images', 'coco')):
         if getattr(a, opt) is not None and a.tool != tool: raise SegError(f"`{opt}` is for {tool} imports, not {a.tool}.")
     extra = dict(classes=a.classes) if a.tool == 'labelme' else dict(images=a.images) if a.tool == 'coco' else {}
-    out = IMPORTERS[a.tool](a.src, a.dir, valid_pct=a.valid_pct, seed=a.seed, overwrite=a.overwrite, **extra)
-    print(f"Wrote {out}: {len(list((out/'images').iterdir()))} images, classes {', '.join((out/'codes.txt').read_text().split())}")
+    out = IMPORTERS[a.tool](a.src, a.dir, valid_pct=a.valid_pct, seed=a.seed, instances=a.instances, overwrite=a.overwrite, **extra)
+    objects = f", {len((out/'instances.csv').read_text().splitlines()) - 1} objects" if a.instances else ''
+    print(f"Wrote {out}: {len(list((out/'images').iterdir()))} images{objects}, classes {', '.join((out/'codes.txt').read_text().split())}")
 
 COMMANDS = {'demo': lambda a: demo(a.out, a.epochs), 'synth': _synth, 'import': _import, 'check': _check, 'train': _train,
             'evaluate': _evaluate, 'predict': _predict, 'export': _export, 'bench': _bench} # subcommand -> what runs it

@@ -290,7 +290,7 @@ def load_instances(path, n_in:int|None=None)->InstanceLayout:
     if not path.is_dir(): raise SegError(f"{path} is not a folder. Pass the root folder of an instance dataset.")
     if not InstanceLayout.matches(path):
         raise SegError(f"{path} is not an instance dataset: it needs {InstanceLayout.signature} (an id per object in instances/<stem>.png). "
-                       f"`fastseg import coco|cvat ... --instances` writes one from an annotation tool's export.")
+                       f"`fastseg import labelme|cvat|coco SRC DIR --instances` writes one from an annotation tool's export.")
     return InstanceLayout(path, None, n_in)
 
 # %% ../nbs/06_instances.ipynb #535d602d
