@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 from fastai.data.load import DataLoader
+from fastai.torch_core import default_device
 from fastcore.meta import delegates
 from .core import *
 from .data import (SegLayout, LAYOUTS, LayoutDataLoaders, InputSpec, image_files, image_tensor, float_image, display_image, image_info, read_image,
@@ -258,6 +259,7 @@ class InstanceDataLoaders(LayoutDataLoaders):
         size = _size(size, src.items('train')[0])
         if num_workers is not None: kwargs['num_workers'] = num_workers
         kwargs.setdefault('pin_memory', torch.cuda.is_available())
+        kwargs.setdefault('device', default_device()) # fastai's plain DataLoader moves batches only to a device it is given
         train, valid = src.items('train'), src.items(valid_split)
         if len(train) < bs:
             raise SegError(f"{src.path} has {len(train)} training image(s), fewer than the batch size {bs}; lower `bs`.")
