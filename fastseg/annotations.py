@@ -57,7 +57,7 @@ def labelme_mask(js:dict, # a LabelMe file's contents
     for _, s, c, where in _labelme_shapes(js, classes, jf): _draw_shape(d, s, c, (h, w), where)
     return np.array(m)
 
-# %% ../nbs/05_annotations.ipynb #d9fc9476
+# %% ../nbs/05_annotations.ipynb #3e6851bf
 def _compact_ids(ids:np.ndarray, # objects painted as 1..K, later over earlier
                  labels:list, # class index of each of the K objects
                  names:list)->tuple: # where each object comes from, for the warning

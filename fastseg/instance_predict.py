@@ -19,7 +19,7 @@ from .predict import input_images, _check_targets, _starts, check_tiling
 
 # %% auto #0
 __all__ = ['InstanceModel', 'load_seg_model', 'instance_ids', 'instance_records', 'merge_tiles', 'tile_objects', 'detect_tiled',
-           'predict_instances', 'evaluate_instances']
+           'dedupe_objects', 'predict_instances', 'evaluate_instances']
 
 # %% ../nbs/30e_instance_predict.ipynb #6c83da3b
 class InstanceModel:
@@ -128,13 +128,22 @@ def detect_tiled(im:InstanceModel, x:torch.Tensor, # one image (C, H, W) from `i
     for y in _starts(H, th, th - overlap):
         for x0 in _starts(W, tw, tw - overlap):
             objs += tile_objects(im.detect([x[:, y:y + th, x0:x0 + tw]], score)[0], (y, x0), (H, W))
-    kept = sorted(merge_tiles(objs), key=lambda o: -o['score'])
-    masks = torch.zeros(len(kept), H, W, dtype=torch.bool)
+    return _detections(merge_tiles(objs), (H, W))
+
+def _detections(objs:list, shape:tuple)->dict:
+    "Objects of `tile_objects` as `InstanceModel.detect`'s dict, by decreasing score, masks of the image's `shape`"
+    kept = sorted(objs, key=lambda o: -o['score'])
+    masks = torch.zeros(len(kept), *shape, dtype=torch.bool)
     for i, o in enumerate(kept):
         (py, px), c = o['at'], torch.from_numpy(o['crop'])
         masks[i, py:py + c.shape[0], px:px + c.shape[1]] = c
     return dict(boxes=torch.tensor([o['box'] for o in kept]).view(-1, 4), labels=torch.tensor([o['label'] for o in kept], dtype=torch.long),
                 scores=torch.tensor([o['score'] for o in kept]), masks=masks)
+
+def dedupe_objects(det:dict, # one image's detections, from `InstanceModel.detect`
+                   thresh:float=0.5)->dict: # drop an object whose mask covers more than this of a higher-scored one's, or the other way round
+    "`det` without duplicates across classes: torchvision suppresses overlapping boxes within a class only, so one object may come as two classes"
+    return _detections(merge_tiles(tile_objects(det, (0, 0), det['masks'].shape[1:]), thresh), det['masks'].shape[1:])
 
 # %% ../nbs/30e_instance_predict.ipynb #97f15459
 def predict_instances(model, # an `InstanceModel` or its model folder
@@ -155,7 +164,7 @@ def predict_instances(model, # an `InstanceModel` or its model folder
     _check_targets(files, [p for t in tg.values() for p in t[:2 + overlays]], inp, out, overwrite)
     for f in progress(files, show):
         x = image_tensor(f, im.spec)
-        det = detect_tiled(im, x, tile, overlap, score) if tile else im.detect([x], score)[0]
+        det = detect_tiled(im, x, tile, overlap, score) if tile else dedupe_objects(im.detect([x], score)[0])
         png, js, ov = tg[f]
         ids = instance_ids(det, x.shape[1:])
         png.parent.mkdir(parents=True, exist_ok=True)
