@@ -4,6 +4,7 @@
 
 # %% ../nbs/32_interpret.ipynb #ce50c0c9
 from __future__ import annotations
+from pathlib import Path
 import numpy as np, torch
 from .core import *
 from .data import load_source
@@ -14,7 +15,7 @@ from .evaluate import split_confusions, show_predictions
 from .data import image_tensor, display_image
 
 # %% auto #0
-__all__ = ['SegInterpretation']
+__all__ = ['REPORT_FILES', 'SegInterpretation']
 
 # %% ../nbs/32_interpret.ipynb #5e4db957
 class SegInterpretation:
@@ -27,12 +28,13 @@ class SegInterpretation:
     @classmethod
     def from_model(cls, model, # a `SegModel` or a model folder
                    data, # dataset folder
-                   split:str='valid', layout:str|None=None, bs:int=8, tta:bool=False, num_workers:int|None=None,
-                   show:bool=True)->SegInterpretation:
+                   split:str='valid', layout:str|None=None, bs:int=8, tta:bool=False,
+                   tile=None, overlap:int=128, # predict in tiles of this size, as `evaluate` does
+                   num_workers:int|None=None, show:bool=True)->SegInterpretation:
         "Predict `split` of `data` with `model` and keep what is needed to interpret it"
         sm = as_seg_model(model)
         src = load_source(data, layout, void=sm.config['void'])
-        files, cms = zip(*split_confusions(sm, src, split, bs, tta, num_workers=num_workers, show=show))
+        files, cms = zip(*split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show))
         return cls(sm, src, split, list(files), list(cms))
 
     @classmethod
@@ -88,16 +90,57 @@ def plot_iou(self:SegInterpretation, ax=None):
 @patch
 def show_worst(self:SegInterpretation, k:int=4, # number of images
                fn=None): # save the figure here
-    "Figure of the `k` images with the lowest IoU: image, truth, prediction"
-    import matplotlib.pyplot as plt
-    pal = seg_palette() / 255.
+    "Figure of the `k` images with the lowest IoU: image, truth, prediction (`show_predictions`)"
     rows = self.image_scores()[:k]
-    fig, axs = plt.subplots(len(rows), 3, figsize=(9, 2.6 * len(rows)), squeeze=False)
-    for r, row in zip(rows, axs):
-        im = image_tensor(r['file'], self.model.spec)
-        for ax, a, t in zip(row, (display_image(im), pal[self.src.mask(r['file'])], pal[self.model.predict(im)]),
-                            (f"{r['file'].name}", 'truth', f"prediction, IoU {r['miou']:.2f}")):
-            ax.imshow(a, cmap='gray' if a.ndim == 2 else None); ax.set_title(t, fontsize=9); ax.axis('off')
-    fig.tight_layout()
-    if fn is not None: fig.savefig(fn, dpi=80)
-    return fig
+    return show_predictions(self.model, self.src, self.split, fn=fn, files=[r['file'] for r in rows],
+                            notes=[f"IoU {r['miou']:.2f}" for r in rows])
+
+# %% ../nbs/32_interpret.ipynb #3c0f5e02
+@patch
+def class_table(self:SegInterpretation)->list:
+    "Per class: IoU, recall, precision and its shares of the labelled and predicted pixels (void left out); None where undefined"
+    cm = self.cm.double().numpy()
+    tp, true, pred, total = np.diag(cm), cm.sum(1), cm.sum(0), max(cm.sum(), 1)
+    div = lambda a, b: float(a / b) if b else None
+    return [dict(cls=c, iou=self.scores['per_class'][c], recall=div(tp[i], true[i]), precision=div(tp[i], pred[i]),
+                 labelled=float(true[i] / total), predicted=float(pred[i] / total)) for i, c in enumerate(self.classes)]
+
+# %% ../nbs/32_interpret.ipynb #3c0f5e06
+REPORT_FILES = ('report.md', 'iou.png', 'confusion_matrix.png', 'worst.png') # what `SegInterpretation.report` writes
+
+def _num(v, fmt='.3f'): return 'n/a' if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, fmt)
+
+def _md_table(head:list, rows:list)->str:
+    return '\n'.join(['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
+
+@patch
+def report(self:SegInterpretation, out, # folder for the report and its figures
+           k:int=4, # worst images to show
+           overwrite:bool=False)->Path: # replace files already in `out`
+    "Write `report.md` with the scores, the per-class table and the worst images, and its figures, into `out`; return its path"
+    import matplotlib.pyplot as plt
+    out = Path(out); fns = [out/f for f in REPORT_FILES]
+    there = [f for f in fns if f.exists()]
+    if there and not overwrite: raise SegError(f"{there[0]} already exists; choose another `out` folder, or pass `overwrite=True` to replace it.")
+    out.mkdir(parents=True, exist_ok=True)
+    for fn, draw in ((fns[1], lambda: self.plot_iou().figure), (fns[2], lambda: self.plot_confusion_matrix().figure), (fns[3], lambda: self.show_worst(k))):
+        fig = draw(); fig.tight_layout()
+        atomic_write(fn, lambda t: fig.savefig(t, format='png', dpi=90)); plt.close(fig)
+    atomic_write(fns[0], lambda t: Path(t).write_text(self._report_md(k)))
+    return fns[0]
+
+# %% ../nbs/32_interpret.ipynb #3c0f5e07
+@patch
+def _report_md(self:SegInterpretation, k:int)->str:
+    s = self.scores
+    cls_rows = [(r['cls'], _num(r['iou']), _num(r['recall']), _num(r['precision']), _num(r['labelled'], '.1%'), _num(r['predicted'], '.1%'))
+                for r in self.class_table()]
+    worst = [(f"`{r['file'].name}`", _num(r['miou']), _num(r['pixel_acc'])) for r in self.image_scores()[:k]]
+    return '\n\n'.join([f"# Where the model goes wrong: {self.split} split of {self.src.path.name} ({len(self.files)} images)",
+        f"**mIoU {_num(s['miou'])}**, pixel accuracy {_num(s['pixel_acc'])}, mean class accuracy {_num(s['class_acc'])}. The mIoU is "
+        "the mean over classes of IoU = TP / (TP + FP + FN), from one confusion matrix of all the split's pixels; void pixels "
+        "are left out of every figure here, and a class with no pixels in labels or predictions has no IoU (n/a).",
+        '## Per class', _md_table(['class', 'IoU', 'recall', 'precision', 'of labelled pixels', 'of predicted pixels'], cls_rows),
+        '![Per-class IoU](iou.png)', '## Confusion matrix\n\nRows true classes, columns predicted, each row as fractions of its class\'s pixels.',
+        '![Confusion matrix](confusion_matrix.png)', f'## The {len(worst)} worst images\n\nBy their own mIoU (over the classes in their label or prediction).',
+        _md_table(['image', 'mIoU', 'pixel accuracy'], worst), '![Worst images: image, truth, prediction](worst.png)']) + '\n'
