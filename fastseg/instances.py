@@ -248,7 +248,7 @@ class InstanceDataLoaders(LayoutDataLoaders):
                     flip_vert:bool=False, # also flip vertically
                     check:bool=True, # check the data first (`check_instances`)
                     max_check:int|None=2000, # check a random sample of larger datasets
-                    num_workers:int|None=None, # DataLoader workers; default fastai's
+                    num_workers:int|None=None, # DataLoader workers; default 0, loading in the main process (fastai's `DataLoader`'s)
                     stats:tuple|None=None, # the model's normalisation (mean, std); default `default_stats`
                     **kwargs)->InstanceDataLoaders: # passed to fastai's `DataLoader`
         "`InstanceDataLoaders` for the instance dataset `src`, checked"

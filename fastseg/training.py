@@ -92,12 +92,12 @@ class TrainConfig:
     layout:str|None=None # dataset layout (`LAYOUTS`); default detect
     progressive:bool=False # train the first half of the epochs at half size
     freeze_epochs:int=1 # frozen epochs when fine-tuning a pretrained encoder
-    num_workers:int|None=None # DataLoader workers
+    num_workers:int|None=None # DataLoader workers; default fastai's (one per CPU core, at most 16; the instance task: 0)
     seed:int=42 # random seed
     channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
     save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU (instances: mask AP)
-    model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN
+    model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN; default none
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
         if self.arch is None: self.arch = 'maskrcnn' if self.task == 'instance' else 'unet'
