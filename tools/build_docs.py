@@ -405,11 +405,12 @@ SHOT_PAGES = dict(home='index.html', metrics='04_metrics.html', interpret='32_in
 
 def check_site(site='_site', # a built site
                shots=None, # folder for the screenshots (`SHOT_PAGES` at each of `WIDTHS`); None: none
-               chromium=CHROMIUM)->dict:
+               chromium=CHROMIUM,
+               only:list|None=None)->dict: # check just these pages (paths in the site); default every page
     "Open every page of `site` in headless Chromium at each of `WIDTHS`, and search it; return what was checked and the problems"
     if why := browser_missing(chromium): raise DocsError(f"Cannot check the site: {why}.")
     site = Path(site)
-    pages = sorted(site.rglob('*.html'))
+    pages = sorted(site.rglob('*.html')) if only is None else [site/p for p in only]
     if not pages: raise DocsError(f"No HTML pages in {site}: build the site first (python tools/build_docs.py).")
     httpd = _serve(site)
     try: # Playwright's sync API refuses to run in a thread with an asyncio loop (a notebook's), so it gets its own thread
