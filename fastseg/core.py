@@ -21,10 +21,11 @@ from fastai.vision.core import TensorMask, TensorImage, PILImage, show_image
 from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'SegError', 'is_whole', 'interactive', 'progress', 'atomic_write',
-           'to_json', 'seg_device', 'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes', 'seg_palette',
-           'mask_to_png', 'overlay', 'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage',
-           'TensorSegMask', 'SegResize', 'SegCropPad', 'SegRandomCrop']
+__all__ = ['PRECISIONS', 'IGNORE_INDEX', 'VOID_NAMES', 'VOID_COLOUR', 'SegError', 'is_whole', 'interactive', 'progress',
+           'atomic_write', 'to_json', 'seg_device', 'autocast', 'is_void_name', 'read_text', 'read_codes', 'SegCodes',
+           'seg_palette', 'seg_colours', 'mask_to_png', 'overlay', 'colour_key', 'key_band', 'keyed_overlay',
+           'rgb_to_index', 'resize_bilinear', 'resize_mask', 'TensorSegImage', 'TensorSegMask', 'SegResize',
+           'SegCropPad', 'SegRandomCrop']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
@@ -186,6 +187,22 @@ def seg_palette(n:int=256 # number of colours
         pal[i] = (r, g, b)
     return pal
 
+# %% ../nbs/00_core.ipynb #01f65902
+VOID_COLOUR = (160, 160, 160) # void (`IGNORE_INDEX`) where a mask is drawn alone; over an image it is left uncoloured
+_TAB20 = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75), (227, 119, 194),
+          (188, 189, 34), (23, 190, 207), (174, 199, 232), (255, 187, 120), (152, 223, 138), (255, 152, 150),
+          (197, 176, 213), (196, 156, 148), (247, 182, 210), (219, 219, 141), (158, 218, 229)] # tab20 without its greys
+
+def seg_colours(colours:list|None=None # a dataset's own colours, class `i` -> (r, g, b); `None` entries take the default
+               )->np.ndarray:
+    "Display palette: `(256, 3)` uint8, class `i` -> its dataset colour, else tab20's hues, then the VOC map; never black; void grey"
+    pal = seg_palette().copy()
+    pal[:len(_TAB20)] = _TAB20
+    for i, c in enumerate(colours or []):
+        if c is not None and any(c): pal[i] = c # a dataset colour of black would hide the class in an overlay
+    pal[IGNORE_INDEX] = VOID_COLOUR
+    return pal
+
 # %% ../nbs/00_core.ipynb #cdae2894
 def mask_to_png(mask:np.ndarray, # class indices, uint8
                 fn, # where to write the PNG
@@ -199,16 +216,71 @@ def mask_to_png(mask:np.ndarray, # class indices, uint8
 # %% ../nbs/00_core.ipynb #b35f7644
 def overlay(img:np.ndarray, # RGB or grey image, uint8
             mask:np.ndarray, # class indices with `IGNORE_INDEX` for void
-            palette:np.ndarray|None=None, # colours; default `seg_palette()`
+            palette:np.ndarray|None=None, # colours; default `seg_colours()`
             alpha:float=0.5)->np.ndarray: # weight of the mask colour
     "RGB image with `mask` coloured over `img`; ignored pixels keep the image"
     img = np.asarray(img)
     if img.ndim == 2: img = np.repeat(img[..., None], 3, axis=-1)
-    col = (seg_palette() if palette is None else palette)[mask]
+    col = (seg_colours() if palette is None else palette)[mask]
     out = img.astype(np.float32)
     keep = mask != IGNORE_INDEX
     out[keep] = (1 - alpha) * out[keep] + alpha * col[keep]
     return out.round().astype(np.uint8)
+
+# %% ../nbs/00_core.ipynb #16c5b613
+def _void_label(over_image): return 'void (not scored, left uncoloured)' if over_image else 'void (not scored)'
+
+def colour_key(fig, # a figure of masks
+               names:list, # class names, class 0 first
+               void:bool=False, # also name void (`IGNORE_INDEX`)
+               palette:np.ndarray|None=None, # the masks' colours; default `seg_colours()`
+               over_image:bool=False, # masks drawn over their images: void is left uncoloured there, not grey
+               ncol:int=6)->int: # swatches per row
+    "Add a legend under `fig`'s axes naming each class colour of its masks (and void's); return its number of rows"
+    from matplotlib.patches import Patch
+    pal = (seg_colours() if palette is None else np.asarray(palette)) / 255.
+    handles = [Patch(facecolor=pal[i], edgecolor='0.4', lw=0.5, label=n) for i, n in enumerate(names)]
+    if void: handles.append(Patch(facecolor='white' if over_image else pal[IGNORE_INDEX], edgecolor='0.4', lw=0.5,
+                                  label=_void_label(over_image)))
+    fig.legend(handles=handles, loc='lower center', ncol=min(ncol, len(handles)), fontsize=8, frameon=False)
+    return -(-len(handles) // ncol)
+
+def key_band(width:int, # pixels: the width of the image the band goes under
+             names:list, # class names, class 0 first
+             present, # the class indices to name (those in the mask), ascending
+             palette:np.ndarray|None=None, # the mask's colours; default `seg_colours()`
+             void:bool=False)->np.ndarray: # also name void, left uncoloured in an overlay
+    "An RGB band of colour swatches and class names to put under an overlay image, wrapped to `width`"
+    from PIL import ImageDraw, ImageFont
+    pal = seg_colours() if palette is None else np.asarray(palette)
+    size = max(12, width // 60)
+    try: font = ImageFont.load_default(size=size)
+    except TypeError: font = ImageFont.load_default() # Pillow < 10.1 has one size
+    items = [(tuple(int(v) for v in pal[i]), names[i]) for i in present] + ([((255, 255, 255), _void_label(True))] if void else [])
+    pad, lines, x = size // 2, [[]], size // 2
+    probe = ImageDraw.Draw(Image.new('RGB', (1, 1)))
+    for col, name in items:
+        w = size + pad + int(probe.textlength(name, font=font)) + 2 * pad
+        if x + w > width and lines[-1]: lines.append([]); x = size // 2
+        lines[-1].append((x, col, name)); x += w
+    band = Image.new('RGB', (width, len(lines) * (size + pad) + pad), 'white')
+    draw = ImageDraw.Draw(band)
+    for r, line in enumerate(lines):
+        y = pad + r * (size + pad)
+        for x, col, name in line:
+            draw.rectangle([x, y, x + size - 1, y + size - 1], fill=col, outline=(100, 100, 100))
+            draw.text((x + size + pad, y + size // 2), name, fill='black', font=font, anchor='lm')
+    return np.asarray(band)
+
+def keyed_overlay(img:np.ndarray, # RGB or grey image, uint8
+                  mask:np.ndarray, # class indices with `IGNORE_INDEX` for void
+                  names:list, # class names, class 0 first
+                  palette:np.ndarray|None=None)->np.ndarray: # colours; default `seg_colours()`
+    "`overlay` of `mask` on `img` with a `key_band` under it naming the classes (and void) the mask holds"
+    present = np.unique(mask)
+    ov = overlay(img, mask, seg_colours() if palette is None else palette)
+    band = key_band(ov.shape[1], names, [int(i) for i in present if i < len(names)], palette, bool((present == IGNORE_INDEX).any()))
+    return np.concatenate([ov, band])
 
 # %% ../nbs/00_core.ipynb #f1040494
 def rgb_to_index(rgb:np.ndarray, # (H, W, 3) uint8 colour-coded mask
@@ -300,6 +372,15 @@ class TensorSegMask(TensorMask):
         res = TensorImage.affine_coord(TensorImage(x.float() - shift), mat, coord_tfm, sz, mode, pad_mode, align_corners)
         res = res.as_subclass(torch.Tensor).round().long() + shift
         return TensorSegMask(res[:, 0] if add_dim else res)
+    def show(self, ctx=None, **kwargs):
+        "Draw in the dataset's colours (`palette`, which `SegMaskBlock` sets; else `seg_colours()`), void left clear, at half strength"
+        pal = getattr(self, 'palette', None)
+        pal = seg_colours() if pal is None else np.asarray(pal)
+        m = self.as_subclass(torch.Tensor).detach().cpu().long().numpy()
+        m = m[0] if m.ndim == 3 else m
+        rgba = np.concatenate([pal[m], np.where(m == IGNORE_INDEX, 0, 255)[..., None]], -1).astype(np.uint8)
+        kwargs = {k: v for k, v in kwargs.items() if k not in ('cmap', 'vmin', 'vmax')} # fastai's colour-map settings
+        return show_image(rgba, ctx=ctx, **{'alpha': 0.5, **kwargs})
 
 # %% ../nbs/00_core.ipynb #c5ffeb95
 _seg_types = TensorSegImage | TensorSegMask

@@ -13,7 +13,9 @@ from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import IndexSplitter, Normalize, CategoryMap
 from fastai.losses import CrossEntropyLossFlat
-from fastai.vision.core import AddMaskCodes, imagenet_stats
+from fastai.vision.core import AddMaskCodes, TensorImage, TensorMask, imagenet_stats
+from fastai.vision.data import show_batch
+from fastai.vision.learner import show_results
 from fastai.vision.augment import Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
 from fasttransform import Transform, DisplayedTransform
 from fastcore.meta import delegates
@@ -25,8 +27,8 @@ __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_COD
            'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image', 'image_files',
            'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
            'ColourLayout', 'read_colour_mask', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch',
-           'check_source', 'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'SegMaskBlock',
-           'seg_datablock', 'default_stats', 'LayoutDataLoaders', 'SegDataLoaders', 'seg_dataloaders']
+           'check_source', 'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'AddSegCodes',
+           'SegMaskBlock', 'seg_datablock', 'default_stats', 'LayoutDataLoaders', 'SegDataLoaders', 'seg_dataloaders']
 
 # %% ../nbs/01_data.ipynb #271c4945
 @dataclass(frozen=True)
@@ -273,6 +275,9 @@ class SegLayout:
     def read_stored(self, img)->np.ndarray:
         "The label of `img` as stored values (before void mapping)"
         return _read_index_mask(self.label_path(img))
+    def class_colours(self)->list|None:
+        "The dataset's own colour of each class, where its files define them (colour-coded masks); else `None`"
+        return None
 
     def __call__(self, img):
         "The training mask of `img`: a layout is the `get_y` of its DataBlock"
@@ -296,6 +301,11 @@ def items(self:SegLayout, split:str)->list:
 def mask(self:SegLayout, img)->np.ndarray:
     "Training mask of `img`: classes `0..n-1`, void as `IGNORE_INDEX`"
     return self.codes.encode(self.read_stored(img), fn=self.label_path(img))
+
+@patch(as_prop=True)
+def palette(self:SegLayout)->np.ndarray:
+    "The colours every view draws this dataset's classes in (`seg_colours` of its `class_colours`)"
+    return seg_colours(self.class_colours())
 
 @patch(as_prop=True)
 def spec(self:SegLayout)->InputSpec:
@@ -469,6 +479,11 @@ class ColourLayout(SegLayout):
         fn = self.label_path(img)
         if not fn.exists(): raise SegError(f"Missing label file {fn}. Add it, or remove its image from the dataset.")
         return read_colour_mask(fn, self.colours)
+    def class_colours(self):
+        out = [None] * len(self.codes)
+        for rgb, i in self.colours.items():
+            if self.codes.lut[i] != IGNORE_INDEX: out[self.codes.lut[i]] = rgb
+        return out
 
 def read_colour_mask(fn, # a colour-coded mask file
                      colours:dict)->np.ndarray: # (r, g, b) -> class index
@@ -634,9 +649,20 @@ def SegImageBlock(spec:InputSpec=InputSpec()): # the dataset's inputs
     "A fastai `TransformBlock` of images read into `TensorSegImage`"
     return TransformBlock(type_tfms=ReadSegImage(spec), batch_tfms=SegToFloat)
 
-def SegMaskBlock(codes:list|None=None): # class names, for `show_batch`
+class AddSegCodes(AddMaskCodes):
+    "fastai's `AddMaskCodes`, also giving decoded masks their dataset's `palette`, so `show_batch` and `show_results` use it"
+    def __init__(self, codes:list|None=None, # class names
+                 palette:np.ndarray|None=None): # the dataset's colours (`SegLayout.palette`)
+        super().__init__(codes); self.palette = palette
+    def decodes(self, o:TensorSegMask):
+        if self.codes is not None: o.codes = self.codes
+        if self.palette is not None: o.palette = self.palette
+        return o
+
+def SegMaskBlock(codes:list|None=None, # class names, for `show_batch`
+                 palette:np.ndarray|None=None): # their colours; default `seg_colours()`
     "A fastai `TransformBlock` of class-index masks (arrays from a layout) as `TensorSegMask`"
-    return TransformBlock(type_tfms=ToSegMask(codes), item_tfms=AddMaskCodes(codes=codes), batch_tfms=SegToFloat)
+    return TransformBlock(type_tfms=ToSegMask(codes), item_tfms=AddSegCodes(codes, palette), batch_tfms=SegToFloat)
 
 # %% ../nbs/01_data.ipynb #51f9ecc5
 _FASTAI_GEOMETRY = {Resize: 'SegResize', RandomCrop: 'SegRandomCrop', CropPad: 'SegCropPad', RandomResizedCrop: 'SegResize'}
@@ -664,7 +690,7 @@ def seg_datablock(src:SegLayout, # the dataset
     train, valid, spec = src.items('train'), src.items(valid_split), src.spec
     if aug is True: aug = aug_transforms(flip_vert=flip_vert, max_rotate=10., max_warp=0.1, pad_mode='zeros',
                                          max_lighting=0. if spec.dtype == 'float32' else 0.2)
-    return DataBlock(blocks=(SegImageBlock(spec), SegMaskBlock(src.codes.classes)),
+    return DataBlock(blocks=(SegImageBlock(spec), SegMaskBlock(src.codes.classes, src.palette)),
                      get_y=src, splitter=IndexSplitter(range(len(train), len(train) + len(valid))),
                      item_tfms=[*_check_item_tfms(item_tfms or []), SegResize(_size(size, train[0]), method='squish')],
                      batch_tfms=[*(aug or []), Normalize.from_stats(*(stats or default_stats(src)))])
@@ -685,6 +711,8 @@ class LayoutDataLoaders(DataLoaders):
     def spec(self)->InputSpec: return self.layout.spec
     @property
     def n_in(self)->int: return self.layout.spec.n_in
+    @property
+    def palette(self)->np.ndarray: return self.layout.palette
 
 class SegDataLoaders(LayoutDataLoaders):
     "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
@@ -739,3 +767,28 @@ def seg_dataloaders(path, # dataset root folder, in any layout of `LAYOUTS`
                     **kwargs)->SegDataLoaders: # `from_layout`'s settings (shown in the signature) and `DataBlock.dataloaders`'
     "`SegDataLoaders.from_folder`: DataLoaders for the segmentation dataset at `path`"
     return SegDataLoaders.from_folder(path, layout, void, n_in, size=size, bs=bs, **kwargs)
+
+# %% ../nbs/01_data.ipynb #9534d6e4
+def _add_key(ctxs, masks:list):
+    "Put the colour key of the dataset of `masks` (decoded `TensorSegMask`s) under the figure `ctxs` belong to"
+    codes = getattr(masks[0], 'codes', None) if len(masks) else None
+    if codes is None or not len(ctxs): return
+    fig = ctxs[0].figure
+    rows = colour_key(fig, list(codes), any(bool((m == IGNORE_INDEX).any()) for m in masks), getattr(masks[0], 'palette', None), over_image=True)
+    fig.subplots_adjust(bottom=min(0.4, (0.25 * rows + 0.15) / fig.get_figheight()))
+
+@show_batch.dispatch
+def _show_seg_batch(x:TensorSegImage, y:TensorSegMask, samples, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
+    "fastai's `show_batch` for images and masks, with the dataset's colour key under the grid"
+    ctxs = show_batch.invoke(TensorImage, object, object)(x, y, samples, ctxs=ctxs, max_n=max_n, nrows=nrows, ncols=ncols,
+                                                          figsize=figsize, **kwargs)
+    _add_key(ctxs, [s[1] for s in samples[:max_n]])
+    return ctxs
+
+@show_results.dispatch
+def _show_seg_results(x:TensorSegImage, y:TensorSegMask, samples, outs, ctxs=None, max_n=6, nrows=None, ncols=1, figsize=None, **kwargs):
+    "fastai's `show_results` for images and masks (target, prediction), with the dataset's colour key under the grid"
+    ctxs = show_results.invoke(TensorImage, TensorMask, object, object)(x, y, samples, outs, ctxs=ctxs, max_n=max_n, nrows=nrows,
+                                                                      ncols=ncols, figsize=figsize, **kwargs)
+    _add_key(ctxs, [s[1] for s in samples[:max_n]])
+    return ctxs

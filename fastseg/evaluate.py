@@ -13,7 +13,7 @@ from .modelfile import *
 from .predict import *
 
 # %% auto #0
-__all__ = ['split_confusions', 'evaluate', 'colour_key', 'show_predictions']
+__all__ = ['split_confusions', 'evaluate', 'show_predictions']
 
 # %% ../nbs/30b_evaluate.ipynb #2087db71
 def split_confusions(sm:SegModel, # the model
@@ -51,19 +51,6 @@ def evaluate(model, # a `SegModel` or a model folder
     return seg_scores(cm, sm.classes) | {'split': split, 'images': n_images}
 
 # %% ../nbs/30b_evaluate.ipynb #fb57b6d9
-def colour_key(fig, # a figure of masks
-               names:list, # class names, class 0 first
-               void:bool=False, # also void's colour (`IGNORE_INDEX`)
-               palette:np.ndarray|None=None, # the masks' colours; default `seg_palette()`
-               ncol:int=6)->int: # swatches per row
-    "Add a legend under `fig`'s axes naming each class colour of its masks (and void's); return its number of rows"
-    from matplotlib.patches import Patch
-    pal = (seg_palette() if palette is None else palette) / 255.
-    handles = [Patch(facecolor=pal[i], edgecolor='0.4', lw=0.5, label=n) for i, n in enumerate(names)]
-    if void: handles.append(Patch(facecolor=pal[IGNORE_INDEX], edgecolor='0.4', lw=0.5, label='void (not scored)'))
-    fig.legend(handles=handles, loc='lower center', ncol=min(ncol, len(handles)), fontsize=8, frameon=False)
-    return -(-len(handles) // ncol)
-
 def show_predictions(model, # a `SegModel`
                      src, # a `SegLayout` (from `load_source`)
                      split:str='valid', # split to draw from
@@ -73,7 +60,7 @@ def show_predictions(model, # a `SegModel`
                      notes:list|None=None): # a note per image for its prediction's title, e.g. its IoU
     "Figure of images, true masks and predicted masks, one row per image, with the classes' colour key"
     import matplotlib.pyplot as plt
-    pal = seg_palette() / 255.
+    pal = model.palette / 255.
     files = list(files) if files is not None else src.items(split)[:n]
     fig, axs = plt.subplots(len(files), 3, figsize=(9, 2.6 * len(files) + 0.6), squeeze=False)
     void = False
@@ -83,7 +70,7 @@ def show_predictions(model, # a `SegModel`
         titles = (Path(f).name, 'truth', 'prediction' + (f', {note}' if note else ''))
         for ax, a, t in zip(row, (display_image(im), pal[truth], pal[model.predict(im)]), titles):
             ax.imshow(a, cmap='gray' if a.ndim == 2 else None); ax.set_title(t, fontsize=9); ax.axis('off')
-    rows = colour_key(fig, model.classes, void)
+    rows = colour_key(fig, model.classes, void, model.palette)
     fig.tight_layout(rect=(0, min(0.5, 0.25 * rows / fig.get_figheight()), 1, 1))
     if fn is not None: fig.savefig(fn, dpi=80)
     return fig

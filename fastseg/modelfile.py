@@ -35,7 +35,7 @@ def model_config(learn)->dict:
     return dict(fastseg_version=fastseg.__version__, format=FORMAT_VERSION, **learn.seg_config, dtype=dls.spec.dtype,
                 classes=codes.classes, codes=codes.names, void=[codes.names[i] for i in codes.void_ids],
                 mean=[float(v) for v in np.ravel(dls.stats[0])], std=[float(v) for v in np.ravel(dls.stats[1])],
-                layout=dls.layout.name)
+                layout=dls.layout.name, palette=[[int(v) for v in c] for c in dls.palette[:len(codes.classes)]])
 
 def save_seg_model(learn, # a Learner from `seg_learner`
                out, # folder to write `model.safetensors` and `model.json` into
@@ -70,8 +70,11 @@ _HEADER = { # field of a model file's config -> (check given the value and the c
     'model_args': (lambda v, c: isinstance(v, dict) and all(isinstance(k, str) for k in v), "a dict of the architecture's settings"),
     'codes': (lambda v, c: _strs(v), 'a list of class names'),
     'void': (lambda v, c: _strs(v) and set(v) <= set(c.get('codes') or v), 'a list of names from codes'),
+    'palette': (lambda v, c: isinstance(v, list) and len(v) == len(c['classes']) and
+                all(isinstance(x, list) and len(x) == 3 and all(is_whole(y, 0, 255) for y in x) for x in v),
+                'a list of one [r, g, b] (0-255) per class'),
 }
-_OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void') # absent from files of earlier versions (semantic models)
+_OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void', 'palette') # absent from files of earlier versions (semantic models)
 
 def check_header(cfg, # the `fastseg` entry of a model file's header, parsed
                  fn='the model file')->dict: # named in errors
@@ -118,6 +121,7 @@ class SegModel:
         self.spec = InputSpec(config['n_in'], config.get('dtype', 'uint8')) # files written before 16-bit support held 8-bit inputs
         self.mean = torch.tensor(config['mean'], device=self.device).view(1, -1, 1, 1)
         self.std = torch.tensor(config['std'], device=self.device).view(1, -1, 1, 1)
+        self.palette = seg_colours(config.get('palette')) # the dataset's colours (files before palettes: the defaults)
         self.resize_short = config.get('resize_short') # torchvision's pretrained models: the shorter side's length, aspect kept
 
     def input_size(self, size)->tuple:

@@ -272,12 +272,16 @@ def _mask_ext(f, tile)->str:
 def _predict_streamed(sm, f, mfn, ofn, tile, overlap, bs, tta, overlays):
     "Label `f` in streamed tiles into `mfn` (and an overlay into `ofn` when the image is small enough to draw)"
     r = Raster(f)
-    write_labels(stream_labels(sm, r, tile, overlap, bs, tta), mfn, r.shape[:2], extratags=r.geo_tags)
+    write_labels(stream_labels(sm, r, tile, overlap, bs, tta), mfn, r.shape[:2], sm.palette, extratags=r.geo_tags)
     if overlays and r.shape[0] * r.shape[1] <= OVERLAY_PIXELS:
         mask = tifffile.imread(mfn) if mfn.suffix == '.tif' else np.asarray(Image.open(mfn))
-        ofn.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(overlay(display_image(image_tensor(r.window(0, r.shape[0], 0, r.shape[1]), sm.spec, f)), mask)).save(ofn, quality=90)
+        _write_overlay(sm, image_tensor(r.window(0, r.shape[0], 0, r.shape[1]), sm.spec, f), mask, ofn)
     return mfn
+
+def _write_overlay(sm, img, mask, ofn):
+    "The overlay file of `mask` on `img`: the model's colours, with the key of the classes it shows under it"
+    ofn.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(keyed_overlay(display_image(img), mask, sm.classes, sm.palette)).save(ofn, quality=90)
 
 def _check_targets(files, targets, inp, out, overwrite):
     "Refuse to write over an input, over another prediction of this run, or (unless `overwrite`) over any existing file"
@@ -325,9 +329,7 @@ def predict_files(model, # a `SegModel` or a model folder
     for batch in progress(batches, show, total=-(-len(files) // bs)):
         for (f, t, _), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta)):
             mask, (mfn, ofn) = p.argmax(0).byte().cpu().numpy(), targets[f]
-            mask_to_png(mask, mfn)
-            if overlays:
-                ofn.parent.mkdir(parents=True, exist_ok=True)
-                Image.fromarray(overlay(display_image(t), mask)).save(ofn, quality=90)
+            mask_to_png(mask, mfn, sm.palette)
+            if overlays: _write_overlay(sm, t, mask, ofn)
             written.append(mfn)
     return written
