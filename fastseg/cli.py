@@ -14,7 +14,7 @@ from .core import *
 from .synth import synth, SYNTH_KINDS
 from .annotations import import_labelme, import_cvat, import_coco
 from .data import load_source, check_source, LAYOUTS
-from .losses import LOSSES
+from .losses import LOSSES, CLASS_WEIGHTS
 from .metrics import iou_table
 from .learner import ARCHS
 from .training import train, demo, TrainConfig, SAVE_CHOICES
@@ -62,9 +62,9 @@ def _precision_args(p, what:str):
     g = p.add_mutually_exclusive_group()
     for name in ('fp16', 'bf16'): g.add_argument(f'--{name}', action='store_const', const=name, dest='precision', help=f'{name} {what}')
 
-_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained') # settings whose flag is not --<name>
+_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning') # settings whose flag is not --<name>
 _TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict)
-_CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, layout=LAYOUTS, save=SAVE_CHOICES)
+_CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, class_weights=CLASS_WEIGHTS, layout=LAYOUTS, save=SAVE_CHOICES)
 
 # %% ../nbs/40_cli.ipynb #742ccb72
 def _config_args(p):
@@ -153,10 +153,13 @@ def _train_parser(sub):
 # %% ../nbs/40_cli.ipynb #7c2e9a10
 def _model_parsers(sub):
     e = _command(sub, 'evaluate', 'score a model on a dataset split at full resolution',
-                 ['fastseg evaluate model data/camvid', 'fastseg evaluate model data/camvid --split test --json'])
+                 ['fastseg evaluate model data/camvid', 'fastseg evaluate model data/camvid --split test --json',
+                  'fastseg evaluate model data/camvid --per-image scores.csv --bootstrap 2000'])
     e.add_argument('model', help='model folder (fastseg train --out)'); e.add_argument('data', help='dataset folder')
     e.add_argument('--split', default='valid', help='the split to score'); e.add_argument('--layout', choices=list(LAYOUTS), help='dataset layout (default: detected)')
-    e.add_argument('--json', action='store_true', help='print one JSON object')
+    e.add_argument('--json', action='store_true', help='print one JSON object, with the definition of each score')
+    e.add_argument('--per-image', metavar='CSV', help='write one row per image (pixel accuracy, mIoU, IoU of each class) to this new file (default: none)')
+    e.add_argument('--bootstrap', type=int, default=1000, metavar='N', help='bootstrap resamples of the images for the 95%% intervals; 0 for none')
     _prediction_args(e)
     r = _command(sub, 'predict', 'write label PNGs and overlays for an image or a folder',
                  ['fastseg predict model images/ --out predictions', 'fastseg predict model big.tif --tile 1024 --overlap 128',
@@ -238,8 +241,9 @@ def _evaluate(a):
         s = evaluate_instances(m, a.data, a.split, show=not a.json)
         print(to_json(s, 'the scores') if a.json else '\n'.join(f'{k:<10} {s[k]:.4f}' for k in AP_KEYS) + f"\n({s['images']} images, {s['objects']} objects, split {s['split']})")
         return
-    s = evaluate(m, a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, show=not a.json)
-    print(to_json({k: s[k] for k in ('miou', 'pixel_acc', 'class_acc', 'dice', 'per_class', 'split', 'images')}, 'the scores') if a.json else iou_table(s))
+    s = evaluate(m, a.data, a.split, a.layout, a.bs, a.tta, a.tile, a.overlap, a.workers, a.bootstrap, a.per_image, show=not a.json)
+    print(to_json(s, 'the scores') if a.json else iou_table(s))
+    if a.per_image and not a.json: print(f"Per-image scores in {a.per_image}")
 
 def _predict(a):
     if a.torchvision and a.input is not None:

@@ -4,16 +4,17 @@
 
 # %% ../nbs/30b_evaluate.ipynb #f0876482
 from __future__ import annotations
+import csv
 from pathlib import Path
 import numpy as np
 from .core import *
 from .data import load_source, image_tensor, size_mismatch, display_image
-from .metrics import confusion_matrix, seg_scores
+from .metrics import confusion_matrix, seg_scores, iou_per_class, image_mious, image_scores, bootstrap_ci, METRIC_DEFINITIONS, SCORE_KEYS
 from .modelfile import *
 from .predict import *
 
 # %% auto #0
-__all__ = ['split_confusions', 'evaluate', 'show_predictions']
+__all__ = ['split_confusions', 'per_image_table', 'write_per_image', 'evaluate', 'show_predictions']
 
 # %% ../nbs/30b_evaluate.ipynb #2087db71
 def split_confusions(sm:SegModel, # the model
@@ -33,6 +34,32 @@ def split_confusions(sm:SegModel, # the model
         for (f, _, m), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta, tile, overlap, bs)):
             yield f, confusion_matrix(p.argmax(0), m.to(sm.device), n)
 
+def per_image_table(files:list, # the images, in the order of `cms`
+                    cms, # their confusion matrices `(n, C, C)`
+                    classes:list)->list: # class names
+    "One row per image: its name, labelled pixels, pixel accuracy, mIoU and the IoU of each class (`None` if in neither labels nor prediction)"
+    cms = np.asarray(cms, dtype=np.float64)
+    ious, mious = iou_per_class(cms), image_mious(cms)
+    nums = lambda a: [None if np.isnan(v) else round(float(v), 6) for v in a]
+    return [dict(image=Path(f).name, labelled_pixels=int(c.sum()), pixel_acc=nums([np.trace(c) / c.sum() if c.sum() else np.nan])[0],
+                 miou=nums([m])[0], **{f'iou_{n}': v for n, v in zip(classes, nums(i))}) for f, c, i, m in zip(files, cms, ious, mious)]
+
+def _new_file(fn)->Path:
+    fn = Path(fn)
+    if fn.exists(): raise SegError(f"{fn} already exists; choose another file for the per-image scores, or move that one away.")
+    return fn
+
+def write_per_image(fn, # the CSV file to write; an existing file is not replaced
+                    rows:list)->Path: # from `per_image_table`
+    "Write `rows` as a CSV atomically (empty cells for `None`)"
+    fn = _new_file(fn)
+    def write(t):
+        with open(t, 'w', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ['image']); w.writeheader(); w.writerows(rows)
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(fn, write)
+    return fn
+
 def evaluate(model, # a `SegModel` or a model folder
              data, # dataset folder
              split:str='valid', # split to score
@@ -42,13 +69,21 @@ def evaluate(model, # a `SegModel` or a model folder
              tile=None, # predict at full resolution in tiles of this size
              overlap:int=128, # pixels shared by neighbouring tiles
              num_workers:int|None=None, # decoding processes; default `default_workers()`
+             n_boot:int=1000, # bootstrap resamples of the images for the 95% intervals; 0 for none
+             per_image=None, # write one row per image to this CSV file (`per_image_table`)
              show:bool=True)->dict: # show a progress bar
-    "Scores (`seg_scores`) of `model` on `split` of `data`, at full label resolution"
+    "Scores of `model` on `split` of `data` at full label resolution: `seg_scores`, mean per-image IoU, 95% intervals, definitions"
     sm = as_seg_model(model)
     src = load_source(data, layout, void=sm.config['void'])
-    cm, n_images = 0, 0
-    for _, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show): cm, n_images = cm + c, n_images + 1
-    return seg_scores(cm, sm.classes) | {'split': split, 'images': n_images}
+    if per_image is not None: _new_file(per_image) # refused before the work, not after
+    files, cms = [], []
+    for f, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show): files.append(f); cms.append(c.cpu().numpy())
+    n = len(sm.classes)
+    cms = np.stack(cms).astype(np.float64) if cms else np.zeros((0, n, n))
+    s = seg_scores(cms.sum(0), sm.classes) | {'mean_image_iou': image_scores(cms)['mean_image_iou'] if len(cms) else float('nan')}
+    if n_boot: s |= {'ci95': bootstrap_ci(cms, n_boot, seed=0), 'bootstrap': dict(resamples=n_boot, seed=0, level=0.95, images=len(cms))}
+    if per_image is not None: write_per_image(per_image, per_image_table(files, cms, sm.classes))
+    return s | {'split': split, 'images': len(cms), 'definitions': {k: METRIC_DEFINITIONS[k] for k in (*SCORE_KEYS, *(('ci95',) if n_boot else ()))}}
 
 # %% ../nbs/30b_evaluate.ipynb #fb57b6d9
 def show_predictions(model, # a `SegModel`

@@ -9,7 +9,8 @@ from fastai.learner import Metric
 from .core import *
 
 # %% auto #0
-__all__ = ['confusion_matrix', 'iou_per_class', 'dice_per_class', 'seg_scores', 'real_items', 'ConfusionMetric', 'MeanIoU',
+__all__ = ['METRIC_DEFINITIONS', 'BOOTSTRAP_SCORES', 'SCORE_KEYS', 'confusion_matrix', 'iou_per_class', 'dice_per_class',
+           'seg_scores', 'image_mious', 'image_scores', 'bootstrap_ci', 'real_items', 'ConfusionMetric', 'MeanIoU',
            'PixelAccuracy', 'MeanClassAccuracy', 'DiceScore', 'iou_table', 'plot_iou']
 
 # %% ../nbs/04_metrics.ipynb #b3c79540
@@ -30,9 +31,9 @@ def confusion_matrix(pred:torch.Tensor, # predicted class per pixel
 def _div(a, b): return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 def iou_per_class(cm)->np.ndarray:
-    "IoU of each class; `nan` for a class absent from labels and predictions"
-    cm = np.asarray(cm, dtype=np.float64); tp = np.diag(cm)
-    return _div(tp, cm.sum(0) + cm.sum(1) - tp)
+    "IoU of each class (of each matrix, for a stack `(..., C, C)`); `nan` for a class absent from labels and predictions"
+    cm = np.asarray(cm, dtype=np.float64); tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    return _div(tp, cm.sum(-2) + cm.sum(-1) - tp)
 
 def dice_per_class(cm)->np.ndarray:
     "Dice (F1) of each class; `nan` for a class absent from labels and predictions"
@@ -41,14 +42,66 @@ def dice_per_class(cm)->np.ndarray:
 
 def seg_scores(cm, # confusion matrix (rows true, columns predicted)
                classes:list|None=None)->dict: # class names for `per_class`
-    "mIoU, pixel accuracy, mean class accuracy, Dice and per-class IoU from a confusion matrix"
+    "mIoU, frequency-weighted IoU, pixel accuracy, mean class accuracy, Dice and per-class IoU from a confusion matrix"
     cm = np.asarray(cm.cpu() if hasattr(cm, 'cpu') else cm, dtype=np.float64)
     iou = iou_per_class(cm)
     classes = classes if classes is not None else [str(i) for i in range(len(cm))]
     nanmean = lambda a: float(np.nanmean(a)) if not np.isnan(a).all() else float('nan')
-    return dict(miou=nanmean(iou), pixel_acc=float(np.trace(cm) / cm.sum()) if cm.sum() else float('nan'),
+    fw = float((np.nan_to_num(iou) * cm.sum(1)).sum() / cm.sum()) if cm.sum() else float('nan')
+    return dict(miou=nanmean(iou), fw_iou=fw, pixel_acc=float(np.trace(cm) / cm.sum()) if cm.sum() else float('nan'),
                 class_acc=nanmean(_div(np.diag(cm), cm.sum(1))), dice=nanmean(dice_per_class(cm)),
                 per_class={c: (None if np.isnan(v) else float(v)) for c, v in zip(classes, iou)})
+
+# %% ../nbs/04_metrics.ipynb #281f9dc5
+METRIC_DEFINITIONS = {
+    'miou': "dataset mIoU: one confusion matrix summed over all images; per class TP/(TP+FP+FN); mean over the classes "
+            "present in the labels or the predictions",
+    'mean_image_iou': "mean per-image IoU: each image's mIoU from its own confusion matrix (classes absent from both its "
+                      "labels and its prediction left out), averaged over the images with labelled pixels",
+    'fw_iou': "frequency-weighted IoU: the dataset IoU of each class weighted by its share of the labelled pixels",
+    'pixel_acc': "pixel accuracy: correct / labelled pixels, void skipped",
+    'class_acc': "mean class accuracy: per class TP/(TP+FN), averaged over the classes in the labels",
+    'dice': "mean Dice: per class 2TP/(2TP+FP+FN) from the summed matrix, averaged like mIoU",
+    'ci95': "percentile bootstrap over images: the split's images drawn with replacement n_boot times (seeded), the score "
+            "recomputed from the drawn images' confusion matrices; the 2.5th and 97.5th percentiles",
+}
+BOOTSTRAP_SCORES = ('miou', 'mean_image_iou', 'fw_iou', 'pixel_acc') # the scores `bootstrap_ci` gives intervals for
+SCORE_KEYS = ('miou', 'mean_image_iou', 'fw_iou', 'pixel_acc', 'class_acc', 'dice') # what `evaluate` reports, each defined
+
+def _nanmean(a, axis=-1):
+    ok = ~np.isnan(a)
+    return np.where(ok.any(axis), np.where(ok, a, 0).sum(axis) / np.maximum(ok.sum(axis), 1), np.nan)
+
+def image_mious(cms)->np.ndarray:
+    "The mIoU of each image's confusion matrix in `cms` `(n, C, C)`; `nan` for an image with no labelled pixels"
+    cms = np.asarray(cms, dtype=np.float64)
+    return np.where(cms.sum((1, 2)) > 0, _nanmean(iou_per_class(cms)), np.nan)
+
+def _pooled_scores(cms, image_miou, weights)->dict:
+    "`BOOTSTRAP_SCORES` of the images weighted by `weights` `(B, n)` (counts of each image in a resample)"
+    cm = np.tensordot(weights, cms, axes=(1, 0)) # (B, C, C)
+    iou, total, labelled = iou_per_class(cm), cm.sum((1, 2)), cm.sum(2)
+    has = ~np.isnan(image_miou)
+    return dict(miou=_nanmean(iou), mean_image_iou=(weights[:, has] @ image_miou[has]) / np.maximum(weights[:, has].sum(1), 1),
+                fw_iou=(np.nan_to_num(iou) * labelled).sum(1) / total, pixel_acc=np.trace(cm, axis1=1, axis2=2) / total)
+
+def image_scores(cms)->dict:
+    "`BOOTSTRAP_SCORES` of a split from its images' confusion matrices `(n, C, C)`"
+    cms = np.asarray(cms, dtype=np.float64)
+    return {k: float(v[0]) for k, v in _pooled_scores(cms, image_mious(cms), np.ones((1, len(cms)))).items()}
+
+def bootstrap_ci(cms, # the confusion matrix of each image, `(n, C, C)`
+                 n_boot:int=1000, # resamples
+                 seed:int=0, # of the resampling
+                 level:float=0.95)->dict: # coverage of the interval
+    "Percentile-bootstrap interval over images of each of `BOOTSTRAP_SCORES`: name -> [low, high]"
+    cms = np.asarray(cms, dtype=np.float64)
+    n, rng = len(cms), np.random.default_rng(seed)
+    if n < 2: return {k: [float('nan')] * 2 for k in BOOTSTRAP_SCORES} # one image says nothing about others
+    draws = rng.integers(0, n, (n_boot, n))
+    weights = np.zeros((n_boot, n)); np.add.at(weights, (np.arange(n_boot)[:, None], draws), 1)
+    res, q = _pooled_scores(cms, image_mious(cms), weights), [50 * (1 - level), 50 * (1 + level)]
+    return {k: [float(x) for x in np.nanpercentile(v, q)] for k, v in res.items()}
 
 # %% ../nbs/04_metrics.ipynb #d55d0961
 def real_items(dl, # the DataLoader the batch came from
@@ -109,12 +162,17 @@ class DiceScore(ConfusionMetric):
     key, name = 'dice', 'dice'
 
 # %% ../nbs/04_metrics.ipynb #4bc3b8dc
+_TABLE_SCORES = dict(miou='mIoU', mean_image_iou='mean image IoU', fw_iou='fw IoU', pixel_acc='pixel acc')
+
 def iou_table(scores:dict)->str:
-    "Per-class IoU, mIoU and pixel accuracy as a text table"
-    w = max([len(c) for c in scores['per_class']] + [10])
+    "Per-class IoU, then mIoU and the other image-level scores present (with their 95% intervals when `scores` has them)"
+    w = max([len(c) for c in scores['per_class']] + [14])
     fmt = lambda v: '   n/a' if v is None or (isinstance(v, float) and np.isnan(v)) else f'{v:6.3f}'
+    ci = scores.get('ci95', {})
     rows = [f"{'class':<{w}}  {'IoU':>6}", '-' * (w + 8)] + [f'{c:<{w}}  {fmt(v)}' for c, v in scores['per_class'].items()]
-    rows += ['-' * (w + 8), f"{'mIoU':<{w}}  {fmt(scores['miou'])}", f"{'pixel acc':<{w}}  {fmt(scores['pixel_acc'])}"]
+    rows += ['-' * (w + 8)] + [f"{name:<{w}}  {fmt(scores[k])}" + (f"  [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" if k in ci else '')
+                               for k, name in _TABLE_SCORES.items() if k in scores]
+    if ci: b = scores['bootstrap']; rows.append(f"[95% interval: bootstrap over the {b['images']} images, {b['resamples']} resamples, seed {b['seed']}]")
     return '\n'.join(rows)
 
 def plot_iou(scores:dict, ax=None, title:str='Per-class IoU'):

@@ -21,21 +21,21 @@ from fastai.learner import Learner
 from fastcore.meta import delegates
 from safetensors.torch import save_file, load_file
 from .data import seg_dataloaders, LAYOUTS
-from .losses import seg_loss, CrossEntropy, LOSSES
+from .losses import seg_loss, CrossEntropy, LOSSES, CLASS_WEIGHTS, WEIGHTED_LOSSES, class_weights
 from .learner import seg_learner, ARCHS
 from .instances import instance_dataloaders
 from .instance_learner import instance_learner
 from .models.maskrcnn import MASKRCNN_BACKBONES
 from .modelfile import TASKS
 from .modelfile import save_seg_model, MODEL_FILE
-from .metrics import iou_table
+from .metrics import iou_table, confusion_matrix
 
 # %% auto #0
-__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'MONITOR', 'set_precision',
-           'fit_progressive', 'TrainConfig', 'Phase', 'training_phases', 'prepare_out', 'EpochCheckpoint',
-           'StopOnNonFinite', 'RunLog', 'read_history', 'plot_history', 'fit_batch_size', 'auto_batch_size',
-           'setup_distributed', 'main_process_prints', 'train', 'resume_config', 'BestCheckpoints', 'average_weights',
-           'demo']
+__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'MONITOR',
+           'set_precision', 'fit_progressive', 'TrainConfig', 'Phase', 'training_phases', 'prepare_out',
+           'EpochCheckpoint', 'StopOnNonFinite', 'collapse_problems', 'CollapseWarning', 'RunLog', 'read_history',
+           'plot_history', 'fit_batch_size', 'auto_batch_size', 'setup_distributed', 'main_process_prints', 'train',
+           'resume_config', 'BestCheckpoints', 'average_weights', 'demo']
 
 # %% ../nbs/21_training.ipynb #d820dff2
 def set_precision(learn, # a fastai Learner
@@ -89,6 +89,7 @@ class TrainConfig:
     pretrained:bool=True # start from ImageNet weights
     precision:str='fp32' # 'fp32', 'fp16' or 'bf16'
     loss:str='ce' # loss name (`LOSSES`)
+    class_weights:str|None=None # weight the loss's classes by the training labels: 'auto' (= 'median', SegNet's median frequency) or 'inverse'; ce and focal only; default none (unweighted)
     layout:str|None=None # dataset layout (`LAYOUTS`); default detect
     progressive:bool=False # train the first half of the epochs at half size
     freeze_epochs:int=1 # frozen epochs when fine-tuning a pretrained encoder
@@ -98,6 +99,7 @@ class TrainConfig:
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
     save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU (instances: mask AP)
     model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN; default none
+    warn_collapse:bool=True # warn when the first epochs' predictions collapse onto one class or never predict a class
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
         if self.arch is None: self.arch = 'maskrcnn' if self.task == 'instance' else 'unet'
@@ -126,6 +128,11 @@ def _check_config(self:TrainConfig):
         for k, bad, why in (('loss', self.loss != 'ce', 'Mask R-CNN trains on its own loss dict'), ('progressive', self.progressive, 'the detector is built for one size'),
                             ('bs', self.bs == 'auto', 'the memory probe measures semantic models')):
             if bad: raise SegError(f"`{k}` is not available for the instance task ({why}); leave it out.")
+    if self.class_weights is not None:
+        _check_choice('class_weights', self.class_weights, CLASS_WEIGHTS)
+        if self.loss not in WEIGHTED_LOSSES:
+            raise SegError(f"`class_weights` applies to the {' and '.join(WEIGHTED_LOSSES)} losses, not {self.loss!r}; "
+                           f"choose one of those, or leave `class_weights` out.")
     _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
     if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
     _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
@@ -252,6 +259,44 @@ class StopOnNonFinite(Callback):
             raise SegError(f"The training loss became {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1}. "
                            f"The last checkpoint (end of the previous epoch) is kept. Lower `lr`, or use `precision='bf16'` "
                            f"or 'fp32' instead of 'fp16' (fp16 overflows), then resume.")
+
+# %% ../nbs/21_training.ipynb #a825aa3e
+COLLAPSE_REMEDIES = ("Remedies: weight the classes by their frequency (`class_weights='auto'`); a loss that balances the "
+                     "classes (`loss='lovasz'`, or 'focal_tversky' or 'dice'); or a lower learning rate (`lr`): too high a "
+                     "rate also collapses the predictions.")
+
+def collapse_problems(cm, # confusion matrix over validation pixels (rows true, columns predicted)
+                      classes:list, # class names
+                      share:float=0.9, # a class predicted on this share of pixels or more, ...
+                      min_share:float=0.001)->list: # ... and classes with this share of the labels, never predicted
+    "What is wrong with the predictions summed up in `cm`: collapse onto one class, classes never predicted (rules above)"
+    cm = np.asarray(cm.cpu() if hasattr(cm, 'cpu') else cm, dtype=np.float64)
+    if cm.sum() == 0: return []
+    labelled, predicted = cm.sum(1) / cm.sum(), cm.sum(0) / cm.sum()
+    out = [f"{classes[c]} takes {predicted[c]:.0%} of the predicted pixels but {labelled[c]:.0%} of the labelled ones: "
+           f"the model has collapsed onto it." for c in np.flatnonzero((predicted >= share) & (predicted - labelled >= 0.1))]
+    never = np.flatnonzero((predicted == 0) & (labelled >= min_share))
+    if len(never): out.append("never predicted: " + ', '.join(f"{classes[c]} ({labelled[c]:.1%} of the labelled pixels)" for c in never) + '.')
+    return out
+
+class CollapseWarning(Callback):
+    "After each of the first `epochs` validations, warn (naming remedies) when the predictions collapse or miss a class"
+    order = 0
+    def __init__(self, epochs:int=3, # validations to check: the first ones of the run
+                 share:float=0.9, min_share:float=0.001): # thresholds of `collapse_problems`
+        self.epochs, self.share, self.min_share, self.count, self.cm = epochs, share, min_share, 0, None
+    def before_validate(self): self.cm = None
+    def after_batch(self):
+        if self.training or self.count >= self.epochs: return
+        cm = confusion_matrix(self.pred.argmax(dim=1), self.y, self.pred.shape[1])
+        self.cm = cm if self.cm is None else self.cm + cm
+    def after_validate(self):
+        if self.cm is None or self.count >= self.epochs: return
+        self.count += 1
+        codes = getattr(self.dls, 'codes', None)
+        names = codes.classes if codes is not None else [str(i) for i in range(len(self.cm))]
+        problems = collapse_problems(self.cm, names, self.share, self.min_share)
+        if problems: warnings.warn(f"After epoch {self.count}, on the validation images: " + ' '.join(problems) + ' ' + COLLAPSE_REMEDIES)
 
 # %% ../nbs/21_training.ipynb #6a44dcaa
 class RunLog(CSVLogger):
@@ -393,6 +438,7 @@ def _load_checkpoint(learn, folder:Path)->dict:
 def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(0, -1), best=None):
     "Run the one-cycle fits of `phases` from `start` (phase, last epoch done), checkpointing every epoch; return the best mIoU"
     main, lines = rank_distrib() == 0, not interactive()
+    warn = [CollapseWarning()] if cfg.warn_collapse and cfg.task == 'semantic' and main else [] # one for the run: its first epochs
     for i, ph in enumerate(phases):
         first = start[1] + 1 if i == start[0] else 0
         if i < start[0] or first >= ph.epochs: continue
@@ -400,7 +446,7 @@ def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(
         learn.freeze() if ph.frozen else learn.unfreeze()
         if i == start[0] and start[1] >= 0: _load_checkpoint(learn, out/CHECKPOINT_DIR) # resuming inside this phase
         ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg, best, monitor=MONITOR[cfg.task], keep_best=cfg.save == 'best')
-        cbs = [ck, StopOnNonFinite()] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
+        cbs = [ck, StopOnNonFinite(), *warn] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
         with _distributed_fit(learn, cfg.sync_bn), (learn.no_bar() if lines else contextlib.nullcontext()):
             learn.fit_one_cycle(ph.epochs, ph.lr_arg, pct_start=ph.pct_start, cbs=cbs, start_epoch=first)
         best = ck.best
@@ -440,7 +486,11 @@ def _build_learner(cfg:TrainConfig, fresh:bool):
     set_seed(cfg.seed)
     dls = _dataloaders(cfg, cfg.size, fresh and rank_distrib() == 0)
     if cfg.task == 'instance': learn = instance_learner(dls, cfg.backbone or MASKRCNN_BACKBONES[0], cfg.pretrained and fresh, cfg.model_args)
-    else: learn = seg_learner(dls, cfg.arch, cfg.backbone, cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss), model_args=cfg.model_args)
+    else:
+        w = None if cfg.class_weights is None else class_weights(dls.layout, cfg.class_weights, show=False)
+        if w is not None and rank_distrib() == 0:
+            print(f"Class weights ({cfg.class_weights}): " + ', '.join(f'{c} {v:.2f}' for c, v in zip(dls.codes.classes, w.tolist())))
+        learn = seg_learner(dls, cfg.arch, cfg.backbone, cfg.pretrained and fresh, loss_func=seg_loss(cfg.loss, w), model_args=cfg.model_args)
     learn.seg_config['pretrained'] = cfg.pretrained
     set_precision(learn, cfg.precision)
     if cfg.channels_last: learn.to_channelslast(use_amp=False) # precision is set above
