@@ -62,7 +62,7 @@ def _precision_args(p, what:str):
     g = p.add_mutually_exclusive_group()
     for name in ('fp16', 'bf16'): g.add_argument(f'--{name}', action='store_const', const=name, dest='precision', help=f'{name} {what}')
 
-_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning') # settings whose flag is not --<name>
+_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning', calibrate='--no-calibration') # settings whose flag is not --<name>
 _TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict)
 _CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, class_weights=CLASS_WEIGHTS, layout=LAYOUTS, save=SAVE_CHOICES)
 
@@ -163,6 +163,7 @@ def _model_parsers(sub):
     _prediction_args(e)
     r = _command(sub, 'predict', 'write label PNGs and overlays for an image or a folder',
                  ['fastseg predict model images/ --out predictions', 'fastseg predict model big.tif --tile 1024 --overlap 128',
+                  'fastseg predict model images/ --uncertainty',
                   'fastseg predict --torchvision deeplabv3_resnet101 photos/'])
     r.add_argument('model', help='model folder (fastseg train --out); left out with --torchvision')
     r.add_argument('input', nargs='?', help='an image or a folder of images')
@@ -170,6 +171,7 @@ def _model_parsers(sub):
     r.add_argument('--torchvision', metavar='NAME', choices=list(TV_SEG_MODELS),
                    help=f"predict VOC's 21 classes with torchvision's pretrained NAME, no training: {', '.join(TV_SEG_MODELS)} (default: the model folder's model)")
     r.add_argument('--no-overlays', action='store_true', help='write only the label PNGs')
+    r.add_argument('--uncertainty', action='store_true', help='also write confidence/<stem>.png: 255 x the probability of the predicted class (whole images, not --tile)')
     r.add_argument('--score', type=float, default=0.5, help='instance models: keep objects scoring at least this')
     r.add_argument('--overwrite', action='store_true', help='replace masks and overlays already in --out')
     _prediction_args(r)
@@ -231,7 +233,8 @@ def _train(a):
 
 def _instance_only(a, m, what:str):
     "Refuse the semantic-only options for an instance model"
-    bad = [o for o, v in (('tta', a.tta), ('layout', getattr(a, 'layout', None))) if v]
+    bad = [o for o, v in (('tta', a.tta), ('layout', getattr(a, 'layout', None)), ('uncertainty', getattr(a, 'uncertainty', False)),
+                          ('per_image', getattr(a, 'per_image', None))) if v]
     if bad: raise SegError(f"`{bad[0]}` is for semantic models; {a.model} is an instance model ({m.config['backbone']}). Leave it out to {what}.")
 
 def _evaluate(a):
@@ -256,8 +259,9 @@ def _predict(a):
         n = len(predict_instances(m, a.input, a.out, a.score, a.tile, a.overlap, not a.no_overlays, overwrite=a.overwrite))
         print(f"Wrote {n} instance file{'s' * (n != 1)} (PNG + JSON) to {Path(a.out)/'instances'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
         return
-    n = len(predict_files(m, a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, overwrite=a.overwrite))
-    print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f" and overlays to {Path(a.out)/'overlays'}"))
+    n = len(predict_files(m, a.input, a.out, a.bs, a.tta, a.tile, a.overlap, a.workers, not a.no_overlays, a.uncertainty, overwrite=a.overwrite))
+    print(f"Wrote {n} mask{'s' * (n != 1)} to {Path(a.out)/'masks'}" + ('' if a.no_overlays else f", overlays to {Path(a.out)/'overlays'}")
+          + (f", confidence maps to {Path(a.out)/'confidence'}" if a.uncertainty else ''))
 
 def _interpret(a):
     m = _model(a)

@@ -11,6 +11,7 @@ from .core import *
 from .data import load_source, image_tensor, size_mismatch, display_image
 from .metrics import confusion_matrix, seg_scores, iou_per_class, image_mious, image_scores, bootstrap_ci, METRIC_DEFINITIONS, SCORE_KEYS
 from .modelfile import *
+from .calibration import CalibrationBins
 from .predict import *
 
 # %% auto #0
@@ -20,7 +21,8 @@ __all__ = ['split_confusions', 'per_image_table', 'write_per_image', 'evaluate',
 def split_confusions(sm:SegModel, # the model
                      src, # a `SegLayout` with the model's classes
                      split:str='valid', # split to score
-                     bs:int=8, tta:bool=False, tile=None, overlap:int=128, num_workers:int|None=None, show:bool=True):
+                     bs:int=8, tta:bool=False, tile=None, overlap:int=128, num_workers:int|None=None, show:bool=True,
+                     on_probs=None): # called with each image's probabilities and label, e.g. `CalibrationBins.update`
     "Yield `(file, confusion matrix)` for each image of `split`, predicted at full label resolution"
     if tile: check_tiling(tile, overlap)
     if src.codes.classes != sm.classes:
@@ -32,7 +34,9 @@ def split_confusions(sm:SegModel, # the model
         for f, t, m in batch: # scoring pixels of an image against another size of label would compare unrelated pixels
             if (msg := size_mismatch(f, t.shape[-2:], src.label_path(f), m.shape)): raise SegError(msg)
         for (f, _, m), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta, tile, overlap, bs)):
-            yield f, confusion_matrix(p.argmax(0), m.to(sm.device), n)
+            m = m.to(sm.device)
+            if on_probs is not None: on_probs(p, m)
+            yield f, confusion_matrix(p.argmax(0), m, n)
 
 def per_image_table(files:list, # the images, in the order of `cms`
                     cms, # their confusion matrices `(n, C, C)`
@@ -76,14 +80,18 @@ def evaluate(model, # a `SegModel` or a model folder
     sm = as_seg_model(model)
     src = load_source(data, layout, void=sm.config['void'])
     if per_image is not None: _new_file(per_image) # refused before the work, not after
-    files, cms = [], []
-    for f, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show): files.append(f); cms.append(c.cpu().numpy())
+    files, cms, cal, raw = [], [], CalibrationBins(), CalibrationBins()
+    def calibration(p, m): # the model's probabilities, and the plain softmax's: softmax(T log p) undoes the temperature
+        cal.update(p, m)
+        if sm.temperature != 1: raw.update((p.clamp(min=1e-30).log() * sm.temperature).softmax(0), m)
+    for f, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show, calibration): files.append(f); cms.append(c.cpu().numpy())
     n = len(sm.classes)
     cms = np.stack(cms).astype(np.float64) if cms else np.zeros((0, n, n))
-    s = seg_scores(cms.sum(0), sm.classes) | {'mean_image_iou': image_scores(cms)['mean_image_iou'] if len(cms) else float('nan')}
+    s = seg_scores(cms.sum(0), sm.classes) | {'mean_image_iou': image_scores(cms)['mean_image_iou'] if len(cms) else float('nan'),
+                                              'ece': cal.ece, 'ece_uncalibrated': raw.ece if sm.temperature != 1 else cal.ece, 'temperature': sm.temperature}
     if n_boot: s |= {'ci95': bootstrap_ci(cms, n_boot, seed=0), 'bootstrap': dict(resamples=n_boot, seed=0, level=0.95, images=len(cms))}
     if per_image is not None: write_per_image(per_image, per_image_table(files, cms, sm.classes))
-    return s | {'split': split, 'images': len(cms), 'definitions': {k: METRIC_DEFINITIONS[k] for k in (*SCORE_KEYS, *(('ci95',) if n_boot else ()))}}
+    return s | {'split': split, 'images': len(cms), 'definitions': {k: METRIC_DEFINITIONS[k] for k in (*SCORE_KEYS, 'ece', 'ece_uncalibrated', *(('ci95',) if n_boot else ()))}}
 
 # %% ../nbs/30b_evaluate.ipynb #fb57b6d9
 def show_predictions(model, # a `SegModel`

@@ -62,6 +62,9 @@ METRIC_DEFINITIONS = {
     'pixel_acc': "pixel accuracy: correct / labelled pixels, void skipped",
     'class_acc': "mean class accuracy: per class TP/(TP+FN), averaged over the classes in the labels",
     'dice': "mean Dice: per class 2TP/(2TP+FP+FN) from the summed matrix, averaged like mIoU",
+    'ece': "expected calibration error of the model's probabilities (at its fitted temperature): non-void pixels in 15 "
+           "equal-width confidence bins, the sum over bins of (share of pixels) x |accuracy - mean confidence|",
+    'ece_uncalibrated': "the same at temperature 1: the plain softmax, before temperature scaling",
     'ci95': "percentile bootstrap over images: the split's images drawn with replacement n_boot times (seeded), the score "
             "recomputed from the drawn images' confusion matrices; the 2.5th and 97.5th percentiles",
 }
@@ -162,7 +165,8 @@ class DiceScore(ConfusionMetric):
     key, name = 'dice', 'dice'
 
 # %% ../nbs/04_metrics.ipynb #4bc3b8dc
-_TABLE_SCORES = dict(miou='mIoU', mean_image_iou='mean image IoU', fw_iou='fw IoU', pixel_acc='pixel acc')
+_TABLE_SCORES = dict(miou='mIoU', mean_image_iou='mean image IoU', fw_iou='fw IoU', pixel_acc='pixel acc', ece='ECE',
+                     ece_uncalibrated='ECE at T=1')
 
 def iou_table(scores:dict)->str:
     "Per-class IoU, then mIoU and the other image-level scores present (with their 95% intervals when `scores` has them)"

@@ -73,8 +73,9 @@ _HEADER = { # field of a model file's config -> (check given the value and the c
     'palette': (lambda v, c: isinstance(v, list) and len(v) == len(c['classes']) and
                 all(isinstance(x, list) and len(x) == 3 and all(is_whole(y, 0, 255) for y in x) for x in v),
                 'a list of one [r, g, b] (0-255) per class'),
+    'temperature': (lambda v, c: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf, 'a positive number'),
 }
-_OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void', 'palette') # absent from files of earlier versions (semantic models)
+_OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void', 'palette', 'temperature') # absent from files of earlier versions (semantic models)
 
 def check_header(cfg, # the `fastseg` entry of a model file's header, parsed
                  fn='the model file')->dict: # named in errors
@@ -121,6 +122,7 @@ class SegModel:
         self.spec = InputSpec(config['n_in'], config.get('dtype', 'uint8')) # files written before 16-bit support held 8-bit inputs
         self.mean = torch.tensor(config['mean'], device=self.device).view(1, -1, 1, 1)
         self.std = torch.tensor(config['std'], device=self.device).view(1, -1, 1, 1)
+        self.temperature = float(config.get('temperature', 1.)) # softmax temperature fitted after training (`fit_temperature`)
         self.palette = seg_colours(config.get('palette')) # the dataset's colours (files before palettes: the defaults)
         self.resize_short = config.get('resize_short') # torchvision's pretrained models: the shorter side's length, aspect kept
 

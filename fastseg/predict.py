@@ -13,6 +13,7 @@ from .core import *
 from .data import IMAGE_EXTS, TIFF_EXTS, ARRAY_EXTS, InputSpec, image_info, _tiff_hwc, image_tensor, read_image, float_image, display_image
 from .models.core import pad_to, seg_logits
 from .modelfile import *
+from .calibration import confidence_map
 
 # %% auto #0
 __all__ = ['TTA_SCALES', 'GEO_TAGS', 'LABEL_TILE', 'PNG_PIXELS', 'OVERLAY_PIXELS', 'input_tensor', 'tta_probs', 'blend_window',
@@ -32,9 +33,9 @@ def input_tensor(img, # a path, PIL image, array (H, W[, bands]) or a tensor (ba
 @patch
 @torch.no_grad()
 def probs(self:SegModel, x:torch.Tensor)->torch.Tensor:
-    "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`float_image`'s scale), at `x`'s size"
+    "Class probabilities `(B, classes, H, W)` for float images `x` `(B, C, H, W)` (`float_image`'s scale), at `x`'s size, at the model's temperature"
     with autocast(self.device, self.precision):
-        return seg_logits(self.model((x - self.mean) / self.std)).float().softmax(1)
+        return (seg_logits(self.model((x - self.mean) / self.std)).float() / self.temperature).softmax(1)
 
 # %% ../nbs/30a_predict.ipynb #275738c4
 TTA_SCALES = (0.75, 1.0, 1.25) # scales `--tta` predicts at
@@ -315,21 +316,24 @@ def predict_files(model, # a `SegModel` or a model folder
                   overlap:int=128, # pixels shared by neighbouring tiles
                   num_workers:int|None=None, # decoding processes; default `default_workers()`
                   overlays:bool=True, # also write overlays/
+                  uncertainty:bool=False, # also write confidence/: 255 x the probability of the predicted class (`confidence_map`)
                   show:bool=True, # progress bar
                   overwrite:bool=False)->list: # replace masks and overlays already in `out`
     "Write a palette mask (and a colour overlay) for each input image; return the mask paths"
     if tile: check_tiling(tile, overlap) # before any work
+    if tile and uncertainty: raise SegError("Confidence maps are written for whole images only: leave out `tile` (--tile) or `uncertainty` (--uncertainty).")
     sm = as_seg_model(model)
     files, out = input_images(inp), Path(out)
-    targets = {f: (out/'masks'/f'{f.stem}{_mask_ext(f, tile)}', out/'overlays'/f'{f.stem}.jpg') for f in files}
-    _check_targets(files, [p for t in targets.values() for p in t[:1 + overlays]], inp, out, overwrite)
-    if tile: return [_predict_streamed(sm, f, *targets[f], tile, overlap, bs, tta, overlays) for f in progress(files, show)]
+    targets = {f: (out/'masks'/f'{f.stem}{_mask_ext(f, tile)}', out/'overlays'/f'{f.stem}.jpg', out/'confidence'/f'{f.stem}.png') for f in files}
+    _check_targets(files, [p for t in targets.values() for p, on in zip(t, (True, overlays, uncertainty)) if on], inp, out, overwrite)
+    if tile: return [_predict_streamed(sm, f, *targets[f][:2], tile, overlap, bs, tta, overlays) for f in progress(files, show)]
     written = []
     batches = image_batches(files, sm.spec, bs, num_workers, pin_memory=sm.device.type == 'cuda')
     for batch in progress(batches, show, total=-(-len(files) // bs)):
         for (f, t, _), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], tta)):
-            mask, (mfn, ofn) = p.argmax(0).byte().cpu().numpy(), targets[f]
+            mask, (mfn, ofn, cfn) = p.argmax(0).byte().cpu().numpy(), targets[f]
             mask_to_png(mask, mfn, sm.palette)
             if overlays: _write_overlay(sm, t, mask, ofn)
+            if uncertainty: cfn.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(confidence_map(p)).save(cfn)
             written.append(mfn)
     return written

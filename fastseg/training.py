@@ -29,6 +29,7 @@ from .models.maskrcnn import MASKRCNN_BACKBONES
 from .modelfile import TASKS
 from .modelfile import save_seg_model, MODEL_FILE
 from .metrics import iou_table, confusion_matrix
+from .calibration import fit_temperature
 
 # %% auto #0
 __all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'MONITOR',
@@ -99,6 +100,7 @@ class TrainConfig:
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
     save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU (instances: mask AP)
     model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN; default none
+    calibrate:bool=True # fit a softmax temperature on the validation split after training (temperature scaling), kept in the model file
     warn_collapse:bool=True # warn when the first epochs' predictions collapse onto one class or never predict a class
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
@@ -529,7 +531,13 @@ def _save_run(learn, cfg:TrainConfig, out:Path):
     "Write the model folder: the kept weights with settings and scores, the curves; then remove the checkpoint"
     ckdir = out/CHECKPOINT_DIR
     if cfg.save == 'best' and (ckdir/BEST_WEIGHTS).exists(): learn.model.load_state_dict(load_file(str(ckdir/BEST_WEIGHTS)))
-    save_seg_model(learn, out, run=dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)))
+    run = dict(config=cfg.to_dict(), scores=_final_scores(out, cfg))
+    if cfg.calibrate and cfg.task == 'semantic':
+        run['calibration'] = cal = fit_temperature(learn)
+        learn.seg_config['temperature'] = cal['temperature']
+        print(f"Temperature scaling on {cal['pixels']} validation pixels: T = {cal['temperature']:.3f}, "
+              f"expected calibration error {cal['ece_before']:.4f} -> {cal['ece_after']:.4f}")
+    save_seg_model(learn, out, run=run)
     import matplotlib.pyplot as plt
     plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE, MONITOR[cfg.task]))
     for f in _checkpoint_files(ckdir): f.unlink(missing_ok=True)
