@@ -17,7 +17,7 @@ from .data import load_source, check_source, LAYOUTS
 from .losses import LOSSES, CLASS_WEIGHTS
 from .metrics import iou_table
 from .learner import ARCHS
-from .training import train, demo, TrainConfig, SAVE_CHOICES
+from .training import train, demo, TrainConfig, SAVE_CHOICES, LOGGERS
 from .modelfile import SegModel, TASKS
 from .instance_predict import InstanceModel, load_seg_model, predict_instances, evaluate_instances
 from .instance_learner import AP_KEYS
@@ -26,6 +26,7 @@ from .models.tv import TV_SEG_MODELS
 from .predict import predict_files
 from .evaluate import evaluate
 from .interpret import SegInterpretation, REPORT_FILES
+from .doctor import doctor
 from .export import export_onnx
 from .bench import run_bench, BENCH_ARCHS, BENCH_PARTS
 
@@ -64,7 +65,7 @@ def _precision_args(p, what:str):
 
 _FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning', calibrate='--no-calibration') # settings whose flag is not --<name>
 _TYPES = dict(size=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict)
-_CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, class_weights=CLASS_WEIGHTS, layout=LAYOUTS, save=SAVE_CHOICES)
+_CHOICES = dict(task=TASKS, arch=[*ARCHS, 'maskrcnn'], loss=LOSSES, class_weights=CLASS_WEIGHTS, log=LOGGERS, layout=LAYOUTS, save=SAVE_CHOICES)
 
 # %% ../nbs/40_cli.ipynb #742ccb72
 def _config_args(p):
@@ -183,6 +184,14 @@ def _model_parsers(sub):
     n.add_argument('--worst', type=int, default=4, help='how many of the worst images to show')
     n.add_argument('--overwrite', action='store_true', help='replace a report already in --out')
     _prediction_args(n)
+    d = _command(sub, 'doctor', 'check a dataset: class frequencies, missing classes, near-duplicates, labels a model disputes',
+                 ['fastseg doctor data/camvid --out doctor', 'fastseg doctor data/camvid --model model --out doctor'])
+    d.add_argument('data', help='dataset folder')
+    d.add_argument('--model', help='a model folder trained on DATA: also rank the training labels it disputes (default: none)')
+    d.add_argument('--out', default='fastseg-doctor', help='folder for report.md, report.html and the plots (must not hold a report)')
+    d.add_argument('--layout', choices=list(LAYOUTS), help='dataset layout (default: detected)')
+    d.add_argument('--max-distance', type=int, default=4, help='near-duplicates: most differing bits of the 64-bit image hashes')
+    d.add_argument('--top', type=int, default=8, help='label suspects to list')
 
 def _tool_parsers(sub):
     x = _command(sub, 'export', 'export a model folder to ONNX, checked against PyTorch with onnxruntime', ['fastseg export model --onnx model.onnx'])
@@ -271,6 +280,13 @@ def _interpret(a):
     rep = interp.report(a.out, a.worst, a.overwrite)
     print(iou_table(interp.scores) + f"\nWrote {rep} and its figures {', '.join(REPORT_FILES[1:])}")
 
+def _doctor(a):
+    r = doctor(a.data, a.out, a.model, a.layout, a.max_distance, a.top)
+    missing = '; '.join(f"{s}: {', '.join(m)}" for s, m in r['missing'].items() if m) or 'none'
+    print(f"Classes missing from a split: {missing}. Near-duplicate train/validation pairs: {len(r['duplicates'])}; pairs inside validation: {len(r['valid_repeats'])}."
+          + (f" Most disputed training label: {Path(r['suspects'][0][0]).name} (mean cross-entropy {r['suspects'][0][1]:.3f})." if r['suspects'] else '')
+          + f"\nWrote {r['report']} (and report.md, with the plots)")
+
 def _export(a):
     r = export_onnx(a.model, a.onnx, a.size, overwrite=a.overwrite)
     print(f"Wrote {r['file']}: input image (N, C, H, W) in [0, 1], H x W {r['input_sizes']}; "
@@ -291,7 +307,7 @@ def _import(a):
     print(f"Wrote {out}: {len(list((out/'images').iterdir()))} images{objects}, classes {', '.join((out/'codes.txt').read_text().split())}")
 
 COMMANDS = {'demo': lambda a: demo(a.out, a.epochs), 'synth': _synth, 'import': _import, 'check': _check, 'train': _train,
-            'evaluate': _evaluate, 'predict': _predict, 'interpret': _interpret, 'export': _export, 'bench': _bench} # subcommand -> what runs it
+            'evaluate': _evaluate, 'predict': _predict, 'interpret': _interpret, 'doctor': _doctor, 'export': _export, 'bench': _bench} # subcommand -> what runs it
 
 # %% ../nbs/40_cli.ipynb #63a8c171
 def run(a:argparse.Namespace):

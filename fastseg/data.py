@@ -27,8 +27,9 @@ __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'SPLIT_ALIASES', 'SEGNET_COD
            'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image', 'image_files',
            'read_list', 'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'read_colour_table',
            'ColourLayout', 'read_colour_mask', 'boxes_to_mask', 'BoxesLayout', 'load_source', 'size_mismatch',
-           'check_source', 'image_stats', 'ReadSegImage', 'SegToFloat', 'ToSegMask', 'SegImageBlock', 'AddSegCodes',
-           'SegMaskBlock', 'seg_datablock', 'default_stats', 'LayoutDataLoaders', 'SegDataLoaders', 'seg_dataloaders']
+           'check_source', 'image_stats', 'image_class_counts', 'ReadSegImage', 'SegToFloat', 'ToSegMask',
+           'SegImageBlock', 'AddSegCodes', 'SegMaskBlock', 'seg_datablock', 'default_stats', 'LayoutDataLoaders',
+           'SegDataLoaders', 'seg_dataloaders']
 
 # %% ../nbs/01_data.ipynb #271c4945
 @dataclass(frozen=True)
@@ -624,6 +625,15 @@ def image_stats(files:list, # images to measure (a sample of up to `n` is read)
         acc += torch.stack([torch.full((spec.n_in,), a.shape[1], dtype=torch.float64), a.sum(1), (a ** 2).sum(1)])
     mean = acc[1] / acc[0]
     return mean.tolist(), (acc[2] / acc[0] - mean ** 2).clamp(min=0).sqrt().tolist()
+
+# %% ../nbs/01_data.ipynb #5238093b
+def image_class_counts(src, # a dataset (`SegLayout`)
+                       split:str='train', # whose labels to count
+                       show:bool=True)->np.ndarray: # progress bar
+    "`(images, classes)` pixel counts of each class in each label of `split`, void skipped: class frequencies, weights and the doctor read it"
+    n = len(src.codes)
+    rows = [np.bincount(m[m != IGNORE_INDEX].ravel(), minlength=n)[:n] for m in map(src.mask, progress(src.items(split), show))]
+    return np.stack(rows).astype(np.int64) if rows else np.zeros((0, n), np.int64)
 
 # %% ../nbs/01_data.ipynb #2a8e14e5
 class ReadSegImage(Transform):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
+from .data import image_class_counts
 
 # %% auto #0
 __all__ = ['REDUCTIONS', 'CLASS_WEIGHTS', 'LOSSES', 'WEIGHTED_LOSSES', 'SegLoss', 'CrossEntropy', 'SegFocalLoss', 'SegDiceLoss',
@@ -164,13 +165,8 @@ def class_pixels(src, # a dataset (`SegLayout`, from `load_source`)
                  split:str='train', # whose labels to count
                  show:bool=True)->tuple: # progress bar
     "`(pixels of each class, labelled pixels of the images containing each class)` over `split`, void skipped"
-    n = len(src.codes)
-    pixels, image_pixels = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    for f in progress(src.items(split), show):
-        m = src.mask(f)
-        counts = np.bincount(m[m != IGNORE_INDEX].ravel(), minlength=n)[:n]
-        pixels += counts; image_pixels += np.where(counts > 0, counts.sum(), 0)
-    return pixels, image_pixels
+    counts = image_class_counts(src, split, show)
+    return counts.sum(0), (counts > 0).T.astype(np.int64) @ counts.sum(1)
 
 def class_weights(src, # a dataset (`SegLayout`, from `load_source`)
                   method:str='auto', # 'auto' or 'median': median-frequency balancing; 'inverse': inverse frequency

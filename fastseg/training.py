@@ -5,7 +5,7 @@
 # %% ../nbs/21_training.ipynb #45d9f644
 from __future__ import annotations
 from .core import * # first: it imports fastai with fastai's own import-time warnings filtered
-import base64, contextlib, copy, csv, functools, json, math, os, random, re, shutil, tempfile, warnings
+import base64, contextlib, copy, csv, functools, importlib.util, json, math, os, random, re, shutil, tempfile, warnings
 from dataclasses import dataclass, asdict, fields
 from functools import cmp_to_key
 import numpy as np
@@ -32,11 +32,11 @@ from .metrics import iou_table, confusion_matrix
 from .calibration import fit_temperature
 
 # %% auto #0
-__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'MONITOR',
-           'set_precision', 'fit_progressive', 'TrainConfig', 'Phase', 'training_phases', 'prepare_out',
+__all__ = ['SAVE_CHOICES', 'CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'LOGGERS',
+           'MONITOR', 'set_precision', 'fit_progressive', 'TrainConfig', 'Phase', 'training_phases', 'prepare_out',
            'EpochCheckpoint', 'StopOnNonFinite', 'collapse_problems', 'CollapseWarning', 'RunLog', 'read_history',
-           'plot_history', 'fit_batch_size', 'auto_batch_size', 'setup_distributed', 'main_process_prints', 'train',
-           'resume_config', 'BestCheckpoints', 'average_weights', 'demo']
+           'plot_history', 'logger_callbacks', 'fit_batch_size', 'auto_batch_size', 'setup_distributed',
+           'main_process_prints', 'train', 'resume_config', 'BestCheckpoints', 'average_weights', 'demo']
 
 # %% ../nbs/21_training.ipynb #d820dff2
 def set_precision(learn, # a fastai Learner
@@ -101,6 +101,7 @@ class TrainConfig:
     save:str='last' # the weights the model file keeps: the 'last' epoch's or the 'best' by validation mIoU (instances: mask AP)
     model_args:dict|None=None # the architecture's own settings, e.g. {"fc_channels": 512} for a narrower FCN; default none
     calibrate:bool=True # fit a softmax temperature on the validation split after training (temperature scaling), kept in the model file
+    log:str|None=None # also log the run to 'tensorboard' or 'wandb' (fastai's callbacks; the package must be installed); default none
     warn_collapse:bool=True # warn when the first epochs' predictions collapse onto one class or never predict a class
     def __post_init__(self):
         if isinstance(self.size, list): self.size = tuple(self.size)
@@ -135,6 +136,9 @@ def _check_config(self:TrainConfig):
         if self.loss not in WEIGHTED_LOSSES:
             raise SegError(f"`class_weights` applies to the {' and '.join(WEIGHTED_LOSSES)} losses, not {self.loss!r}; "
                            f"choose one of those, or leave `class_weights` out.")
+    if self.log is not None:
+        _check_choice('log', self.log, LOGGERS)
+        if importlib.util.find_spec(self.log) is None: raise SegError(_missing_logger(self.log))
     _check_choice('precision', self.precision, PRECISIONS); _check_choice('save', self.save, SAVE_CHOICES)
     if self.layout is not None: _check_choice('layout', self.layout, list(LAYOUTS))
     _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
@@ -353,6 +357,27 @@ def plot_history(fn, # a `history.csv`
     if out is not None: atomic_write(out, lambda t: fig.savefig(t, dpi=80, format='png'))
     return fig
 
+# %% ../nbs/21_training.ipynb #c233aa72
+LOGGERS = ('tensorboard', 'wandb') # `log` choices: fastai's callbacks for them
+
+def _missing_logger(name, why='it is not installed'):
+    return (f"`log={name!r}` needs the {name} package, and {why}. Install it (pip install {name}), or leave `log` out: "
+            f"history.csv and curves.png are written either way.")
+
+def logger_callbacks(cfg:TrainConfig, # the run's settings (`log`)
+                     out:Path)->list: # the model folder (TensorBoard's events go in `out/tensorboard`)
+    "fastai's callback for `cfg.log` (none when it is None)"
+    if cfg.log is None: return []
+    try:
+        if cfg.log == 'tensorboard':
+            from fastai.callback.tensorboard import TensorBoardCallback
+            return [TensorBoardCallback(log_dir=str(out/'tensorboard'), trace_model=False)]
+        import wandb
+        from fastai.callback.wandb import WandbCallback
+        if wandb.run is None: wandb.init(project='fastseg', config=cfg.to_dict(), dir=str(out))
+        return [WandbCallback(log_preds=False, log_model=False)]
+    except ImportError as e: raise SegError(_missing_logger(cfg.log, f'it cannot be imported ({e})')) from None
+
 # %% ../nbs/21_training.ipynb #b45c5d4e
 def fit_batch_size(free:float, # free memory, bytes
                    fixed:float, # memory a training step needs whatever the batch size, bytes
@@ -441,6 +466,7 @@ def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(
     "Run the one-cycle fits of `phases` from `start` (phase, last epoch done), checkpointing every epoch; return the best mIoU"
     main, lines = rank_distrib() == 0, not interactive()
     warn = [CollapseWarning()] if cfg.warn_collapse and cfg.task == 'semantic' and main else [] # one for the run: its first epochs
+    logs = logger_callbacks(cfg, out) if main else []
     for i, ph in enumerate(phases):
         first = start[1] + 1 if i == start[0] else 0
         if i < start[0] or first >= ph.epochs: continue
@@ -448,7 +474,7 @@ def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(
         learn.freeze() if ph.frozen else learn.unfreeze()
         if i == start[0] and start[1] >= 0: _load_checkpoint(learn, out/CHECKPOINT_DIR) # resuming inside this phase
         ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg, best, monitor=MONITOR[cfg.task], keep_best=cfg.save == 'best')
-        cbs = [ck, StopOnNonFinite(), *warn] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
+        cbs = [ck, StopOnNonFinite(), *warn, *logs] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
         with _distributed_fit(learn, cfg.sync_bn), (learn.no_bar() if lines else contextlib.nullcontext()):
             learn.fit_one_cycle(ph.epochs, ph.lr_arg, pct_start=ph.pct_start, cbs=cbs, start_epoch=first)
         best = ck.best
