@@ -20,6 +20,8 @@ from .evaluate import *
 from .export import *
 from .bench import *
 from .interpret import *
+from .calibration import *
+from .doctor import *
 from .instances import *
 from .instance_learner import *
 from .instance_predict import *
@@ -30,10 +32,11 @@ from .models.fcn import *
 from .models.deeplab import *
 from .models.icnet import *
 from .models.unet import *
-from . import core, data, synth, annotations, losses, metrics, learner, training, bench, interpret
+from . import core, data, synth, annotations, losses, metrics, learner, training, bench, interpret, calibration, doctor
 from . import modelfile as _modelfile, predict as _predict, evaluate as _evaluate, export as _export
 from .models import core as mcore, fcn, deeplab, icnet, unet, tv, maskrcnn
 from . import instances, instance_learner as _instance_learner, instance_predict
 __all__ = [n for m in (core, data, synth, annotations, losses, metrics, learner, training, _modelfile, _predict, _evaluate, _export, bench, interpret,
+                        calibration, doctor,
                         instances, _instance_learner, instance_predict, mcore, fcn, deeplab, icnet, unet, tv, maskrcnn)
            for n in m.__all__]

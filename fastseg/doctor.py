@@ -118,23 +118,10 @@ def _render(blocks:list, kind:str)->str:
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,">'
             f'<title>{html.escape(blocks[0][1])}</title><style>{style}</style></head><body>\n' + '\n'.join(out) + '\n</body></html>\n')
 
-def doctor(data, # dataset folder, any layout
-           out, # folder for the report and its figures
-           model=None, # a model folder (or `SegModel`) trained on `data`: adds the label suspects
-           layout:str|None=None, # dataset layout; default detect
-           max_distance:int=4, # near-duplicates: most differing hash bits
-           top:int=8, # label suspects (and duplicate pairs) to list
-           show:bool=True)->dict: # progress bars
-    "Check a dataset (and a model's view of its labels) and write `report.md`, `report.html` and their plots to `out`; return the findings"
-    import matplotlib.pyplot as plt
-    out = Path(out)
-    if (out/'report.md').exists() or (out/'report.html').exists():
-        raise SegError(f"{out} already holds a doctor's report; choose another `out` folder, or move that one away.")
-    src = load_source(data, layout)
-    classes, figs = src.codes.classes, {}
-    freqs, pairs = class_frequencies(src, show), near_duplicates(src, 'train', 'valid', max_distance, show) if {'train', 'valid'} <= set(src.splits) else []
-    missing = missing_classes(freqs, classes)
-    figs['class_frequencies.png'] = plot_class_frequencies(freqs, classes).figure
+def _data_section(src, freqs:dict, pairs:list, within:list, max_distance:int)->tuple:
+    "The report's blocks and figures about the data alone"
+    classes, missing = src.codes.classes, missing_classes(freqs, src.codes.classes)
+    figs = {'class_frequencies.png': plot_class_frequencies(freqs, classes).figure}
     blocks = [('h1', f"Dataset doctor: {src.path}"),
               ('p', f"{src.name} layout, {len(classes)} classes, void: {[src.codes.names[i] for i in src.codes.void_ids] or 'none'}; "
                     + ', '.join(f"{s}: {f['images']} images" for s, f in freqs.items()) + '.'),
@@ -150,28 +137,50 @@ def doctor(data, # dataset folder, any layout
     if pairs:
         blocks.append(('table', ['train image', 'validation image', 'differing bits'], [(Path(a).name, Path(b).name, d) for a, b, d in pairs[:50]]))
         figs['duplicates.png'] = _show_pairs(pairs, src.spec); blocks.append(('img', 'duplicates.png', 'The closest pairs'))
-    within = near_duplicates(src, 'valid', 'valid', max_distance, show) if 'valid' in src.splits else []
     repeats = len({b for _, b, _ in within})
     blocks.append(('p', f"Inside the validation split: {len(within)} pair{'s' * (len(within) != 1)} within {max_distance} bits; "
                         f"{repeats} of its {freqs['valid']['images'] if 'valid' in freqs else 0} images nearly repeat an earlier one."
                         + (" Its images are then not independent views, and bootstrap intervals over them (`evaluate`) are too narrow." if repeats else '')))
+    return blocks, figs, missing
+
+def _suspects_section(model, src, top:int, show:bool)->tuple:
+    "The report's blocks and figure about the training labels `model` disputes, and the suspects"
+    from fastseg.predict import as_seg_model
+    from fastseg.evaluate import show_predictions
+    sm = as_seg_model(model)
+    suspects = label_suspects(sm, src, 'train', show=show)[:top]
+    blocks = [('h2', 'Labels the model disputes'),
+              ('p', f"The {len(suspects)} training images whose labels have the highest mean cross-entropy under the model "
+                    "(void skipped): check their labels first. A hard image also scores high."),
+              ('table', ['image', 'mean cross-entropy', 'pixel accuracy'], [(Path(f).name, _num(l), _num(a)) for f, l, a in suspects]),
+              ('img', 'label_suspects.png', 'Label suspects: image, label, prediction')]
+    fig = show_predictions(sm, src, 'train', files=[f for f, _, _ in suspects[:4]], notes=[f'loss {l:.2f}' for _, l, _ in suspects[:4]])
+    return blocks, {'label_suspects.png': fig}, suspects
+
+def doctor(data, # dataset folder, any layout
+           out, # folder for the report and its figures
+           model=None, # a model folder (or `SegModel`) trained on `data`: adds the label suspects
+           layout:str|None=None, # dataset layout; default detect
+           max_distance:int=4, # near-duplicates: most differing hash bits
+           top:int=8, # label suspects to list
+           show:bool=True)->dict: # progress bars
+    "Check a dataset (and a model's view of its labels) and write `report.md`, `report.html` and their plots to `out`; return the findings"
+    import matplotlib.pyplot as plt
+    out = Path(out)
+    if (out/'report.md').exists() or (out/'report.html').exists():
+        raise SegError(f"{out} already holds a doctor's report; choose another `out` folder, or move that one away.")
+    src = load_source(data, layout)
+    freqs = class_frequencies(src, show)
+    pairs = near_duplicates(src, 'train', 'valid', max_distance, show) if {'train', 'valid'} <= set(src.splits) else []
+    within = near_duplicates(src, 'valid', 'valid', max_distance, show) if 'valid' in src.splits else []
+    blocks, figs, missing = _data_section(src, freqs, pairs, within, max_distance)
     suspects = []
     if model is not None:
-        from fastseg.predict import as_seg_model
-        from fastseg.evaluate import show_predictions
-        sm = as_seg_model(model)
-        suspects = label_suspects(sm, src, 'train', show=show)[:top]
-        blocks += [('h2', 'Labels the model disputes'),
-                   ('p', f"The {len(suspects)} training images whose labels have the highest mean cross-entropy under the model "
-                         "(void skipped): check their labels first. A hard image also scores high."),
-                   ('table', ['image', 'mean cross-entropy', 'pixel accuracy'], [(Path(f).name, _num(l), _num(a)) for f, l, a in suspects])]
-        figs['label_suspects.png'] = show_predictions(sm, src, 'train', files=[f for f, _, _ in suspects[:4]],
-                                                      notes=[f'loss {l:.2f}' for _, l, _ in suspects[:4]])
-        blocks.append(('img', 'label_suspects.png', 'Label suspects: image, label, prediction'))
+        b, f, suspects = _suspects_section(model, src, top, show); blocks += b; figs |= f
     out.mkdir(parents=True, exist_ok=True)
     for fn, fig in figs.items():
         fig.tight_layout(); atomic_write(out/fn, lambda t: fig.savefig(t, format='png', dpi=90)); plt.close(fig)
     for kind in ('md', 'html'): atomic_write(out/f'report.{kind}', lambda t: Path(t).write_text(_render(blocks, kind)))
     return dict(frequencies=freqs, missing=missing, duplicates=[(str(a), str(b), d) for a, b, d in pairs],
-                valid_repeats=[(str(a), str(b), d) for a, b, d in within],
-                suspects=[(str(f), l, a) for f, l, a in suspects], report=out/'report.html')
+                valid_repeats=[(str(a), str(b), d) for a, b, d in within], suspects=[(str(f), l, a) for f, l, a in suspects],
+                report=out/'report.html')
