@@ -113,7 +113,7 @@ def _render(blocks:list, kind:str)->str:
             row = lambda cells, tag: '<tr>' + ''.join(f'<{tag}>{html.escape(str(c))}</{tag}>' for c in cells) + '</tr>'
             out.append('<table>' + row(b[1], 'th') + ''.join(row(r, 'td') for r in b[2]) + '</table>')
     if md: return '\n\n'.join(out) + '\n'
-    style = ('body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4;overflow-wrap:anywhere}img{max-width:100%}'
+    style = ('body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4;overflow-wrap:break-word}img{max-width:100%}'
              'table{border-collapse:collapse;font-size:90%;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 6px}')
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,">'
             f'<title>{html.escape(blocks[0][1])}</title><style>{style}</style></head><body>\n' + '\n'.join(out) + '\n</body></html>\n')
