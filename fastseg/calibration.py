@@ -4,12 +4,14 @@
 
 # %% ../nbs/23_calibration.ipynb #1c13fd72
 from __future__ import annotations
+import warnings
 import numpy as np, torch, torch.nn.functional as F
 from .core import *
 from .models.core import seg_logits
 
 # %% auto #0
-__all__ = ['CalibrationBins', 'validation_logits', 'fit_temperature', 'plot_reliability', 'confidence_map', 'entropy_map']
+__all__ = ['T_RANGE', 'CalibrationBins', 'validation_logits', 'fit_temperature', 'plot_reliability', 'confidence_map',
+           'entropy_map']
 
 # %% ../nbs/23_calibration.ipynb #7ec0bb3a
 class CalibrationBins:
@@ -61,6 +63,8 @@ def validation_logits(learn, # a Learner with a validation set
         raise SegError("fit_temperature needs labelled validation pixels, and the validation set has none. Check the split and its masks.")
     return torch.cat(zs), torch.cat(ys)
 
+T_RANGE = (0.01, 100.) # the temperatures `fit_temperature` can return
+
 def fit_temperature(learn, # a trained Learner
                     max_pixels:int=1_000_000, # most validation pixels to fit on
                     seed:int=0)->dict: # of the pixel sample
@@ -71,7 +75,9 @@ def fit_temperature(learn, # a trained Learner
     def closure():
         opt.zero_grad(); loss = F.cross_entropy(z / log_t.exp(), y); loss.backward(); return loss
     opt.step(closure)
-    t = float(log_t.exp().clamp(0.05, 20))
+    t = float(log_t.exp().clamp(T_RANGE[0], T_RANGE[1]))
+    if t in T_RANGE: warnings.warn(f"The fitted temperature is at the limit {t:g}: the validation predictions carry almost no information "
+                                   f"about the labels (or all agree with them). Check the model's validation scores before trusting its probabilities.")
     ece = lambda tt: CalibrationBins().update((z / tt).softmax(1).T[:, :, None], y[:, None]).ece
     return dict(temperature=t, pixels=len(y), nll_before=float(F.cross_entropy(z, y)), nll_after=float(F.cross_entropy(z / t, y)),
                 ece_before=ece(1.), ece_after=ece(t))
