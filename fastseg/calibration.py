@@ -75,7 +75,7 @@ def fit_temperature(learn, # a trained Learner
     def closure():
         opt.zero_grad(); loss = F.cross_entropy(z / log_t.exp(), y); loss.backward(); return loss
     opt.step(closure)
-    t = float(log_t.exp().clamp(T_RANGE[0], T_RANGE[1]))
+    t = float(log_t.detach().exp().clamp(T_RANGE[0], T_RANGE[1]))
     if t in T_RANGE: warnings.warn(f"The fitted temperature is at the limit {t:g}: the validation predictions carry almost no information "
                                    f"about the labels (or all agree with them). Check the model's validation scores before trusting its probabilities.")
     ece = lambda tt: CalibrationBins().update((z / tt).softmax(1).T[:, :, None], y[:, None]).ece
