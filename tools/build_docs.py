@@ -8,7 +8,7 @@ as a visitor does. Its tests and the story behind it are in nbs/90_docs.ipynb.
     python tools/build_docs.py --check    # then open every page in headless Chromium at two widths, and search it
 """
 from __future__ import annotations
-import argparse, concurrent.futures, functools, html, importlib, inspect, json, os, re, shutil, subprocess, sys, threading
+import argparse, concurrent.futures, functools, html, importlib, inspect, json, os, re, shutil, subprocess, sys, threading, urllib.parse
 from pathlib import Path
 
 class DocsError(Exception):
@@ -430,9 +430,13 @@ def _check_page(page, base, site, rel, problems)->tuple:
         target = site/(path or 'index.html')
         if target.is_dir(): target = target/'index.html'
         if not target.exists(): problems.append(f"{rel}: broken link to {path}"); continue
-        if frag and target.suffix == '.html' and f'id="{frag}"' not in target.read_text(errors='ignore') and f'name="{frag}"' not in target.read_text(errors='ignore'):
+        if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & _anchors(target): # ids as written or percent-decoded
             problems.append(f"{rel}: link to a missing anchor {path}#{frag}")
     return len(links), len(imgs)
+
+def _anchors(page:Path)->set:
+    "The ids and names a page's elements carry, as a browser reads them (entities decoded: an id of `a&amp;b` is `a&b`)"
+    return {html.unescape(v) for v in re.findall(r'\b(?:id|name)="([^"]*)"', page.read_text(errors='ignore'))}
 
 def _overflow(page)->int:
     "How many pixels the page is wider than the window (0: no sideways scrolling)"
