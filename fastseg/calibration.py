@@ -10,7 +10,7 @@ from .core import *
 from .models.core import seg_logits
 
 # %% auto #0
-__all__ = ['T_RANGE', 'CalibrationBins', 'validation_logits', 'fit_temperature', 'plot_reliability', 'confidence_map',
+__all__ = ['T_RANGE', 'T_USUAL', 'CalibrationBins', 'validation_logits', 'fit_temperature', 'plot_reliability', 'confidence_map',
            'entropy_map']
 
 # %% ../nbs/23_calibration.ipynb #7ec0bb3a
@@ -64,6 +64,7 @@ def validation_logits(learn, # a Learner with a validation set
     return torch.cat(zs), torch.cat(ys)
 
 T_RANGE = (0.01, 100.) # the temperatures `fit_temperature` can return
+T_USUAL = (0.05, 20.) # outside this, the model's probabilities are suspect: `fit_temperature` warns
 
 def fit_temperature(learn, # a trained Learner
                     max_pixels:int=1_000_000, # most validation pixels to fit on
@@ -76,8 +77,9 @@ def fit_temperature(learn, # a trained Learner
         opt.zero_grad(); loss = F.cross_entropy(z / log_t.exp(), y); loss.backward(); return loss
     opt.step(closure)
     t = float(log_t.detach().exp().clamp(T_RANGE[0], T_RANGE[1]))
-    if t in T_RANGE: warnings.warn(f"The fitted temperature is at the limit {t:g}: the validation predictions carry almost no information "
-                                   f"about the labels (or all agree with them). Check the model's validation scores before trusting its probabilities.")
+    if not T_USUAL[0] <= t <= T_USUAL[1]:
+        warnings.warn(f"The fitted temperature is {t:.3g}, outside {T_USUAL[0]:g}..{T_USUAL[1]:g}: the model's probabilities say little about "
+                      f"its labels (a collapsed or barely trained model does this). Check its validation scores before trusting its probabilities.")
     ece = lambda tt: CalibrationBins().update((z / tt).softmax(1).T[:, :, None], y[:, None]).ece
     return dict(temperature=t, pixels=len(y), nll_before=float(F.cross_entropy(z, y)), nll_after=float(F.cross_entropy(z / t, y)),
                 ece_before=ece(1.), ece_after=ece(t))
