@@ -540,6 +540,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'fastseg.metrics.PixelAccuracy': ('metrics.html#pixelaccuracy', 'fastseg/metrics.py'),
                                  'fastseg.metrics._distributed': ('metrics.html#_distributed', 'fastseg/metrics.py'),
                                  'fastseg.metrics._div': ('metrics.html#_div', 'fastseg/metrics.py'),
+                                 'fastseg.metrics._fw_iou': ('metrics.html#_fw_iou', 'fastseg/metrics.py'),
                                  'fastseg.metrics._nanmean': ('metrics.html#_nanmean', 'fastseg/metrics.py'),
                                  'fastseg.metrics._pooled_scores': ('metrics.html#_pooled_scores', 'fastseg/metrics.py'),
                                  'fastseg.metrics.bootstrap_ci': ('metrics.html#bootstrap_ci', 'fastseg/metrics.py'),

@@ -55,10 +55,10 @@ def validation_logits(learn, # a Learner with a validation set
     with torch.no_grad():
         for xb, yb in dl:
             z = seg_logits(learn.model(xb)).float()
-            z, yb = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1]).cpu(), yb.as_subclass(torch.Tensor).reshape(-1).cpu()
-            keep = torch.nonzero(yb != IGNORE_INDEX)[:, 0]
-            keep = keep[torch.randperm(len(keep), generator=g)[:per_batch]]
-            zs.append(z[keep]); ys.append(yb[keep].long())
+            y = yb.as_subclass(torch.Tensor).reshape(-1).cpu()
+            keep = torch.nonzero(y != IGNORE_INDEX)[:, 0]
+            keep = keep[torch.randperm(len(keep), generator=g)[:per_batch]] # the sample is taken on the device: only it is copied
+            zs.append(z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])[keep.to(z.device)].cpu()); ys.append(y[keep].long())
     if not zs or not sum(len(y) for y in ys):
         raise SegError("fit_temperature needs labelled validation pixels, and the validation set has none. Check the split and its masks.")
     return torch.cat(zs), torch.cat(ys)

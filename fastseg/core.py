@@ -278,7 +278,7 @@ def keyed_overlay(img:np.ndarray, # RGB or grey image, uint8
                   palette:np.ndarray|None=None)->np.ndarray: # colours; default `seg_colours()`
     "`overlay` of `mask` on `img` with a `key_band` under it naming the classes (and void) the mask holds"
     present = np.unique(mask)
-    ov = overlay(img, mask, seg_colours() if palette is None else palette)
+    ov = overlay(img, mask, palette)
     band = key_band(ov.shape[1], names, [int(i) for i in present if i < len(names)], palette, bool((present == IGNORE_INDEX).any()))
     return np.concatenate([ov, band])
 

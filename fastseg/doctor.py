@@ -59,9 +59,13 @@ def _popcount(x:np.ndarray)->np.ndarray:
 def near_duplicates(src, # a dataset (`load_source`)
                     a:str='train', b:str='valid', # the two splits to compare
                     max_distance:int=4, # most differing hash bits (of 64) for a pair to count
-                    show:bool=True)->list: # progress bars
+                    show:bool=True, # progress bars
+                    hashes:dict|None=None)->list: # split -> hashes, filled in as computed: pass one dict to several calls to read each image once
     "Pairs `(image of a, image of b, differing bits)` whose difference hashes are within `max_distance`, closest first; `a == b`: each pair once"
-    ha = _hashes(src, a, show); hb = ha if a == b else _hashes(src, b, show)
+    hashes = {} if hashes is None else hashes
+    for s in dict.fromkeys((a, b)):
+        if s not in hashes: hashes[s] = _hashes(src, s, show)
+    ha, hb = hashes[a], hashes[b]
     fa, fb, pairs = src.items(a), src.items(b), []
     for i in range(0, len(ha), 256): # a block of rows at a time: memory stays bounded for large splits
         d = _popcount(ha[i:i + 256, None] ^ hb[None])
@@ -171,8 +175,9 @@ def doctor(data, # dataset folder, any layout
         raise SegError(f"{out} already holds a doctor's report; choose another `out` folder, or move that one away.")
     src = load_source(data, layout)
     freqs = class_frequencies(src, show)
-    pairs = near_duplicates(src, 'train', 'valid', max_distance, show) if {'train', 'valid'} <= set(src.splits) else []
-    within = near_duplicates(src, 'valid', 'valid', max_distance, show) if 'valid' in src.splits else []
+    hashes = {} # each image hashed once for both comparisons
+    pairs = near_duplicates(src, 'train', 'valid', max_distance, show, hashes) if {'train', 'valid'} <= set(src.splits) else []
+    within = near_duplicates(src, 'valid', 'valid', max_distance, show, hashes) if 'valid' in src.splits else []
     blocks, figs, missing = _data_section(src, freqs, pairs, within, max_distance)
     suspects = []
     if model is not None:

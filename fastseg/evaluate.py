@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from .core import *
 from .data import load_source, image_tensor, size_mismatch, display_image
-from .metrics import confusion_matrix, seg_scores, iou_per_class, image_mious, image_scores, bootstrap_ci, METRIC_DEFINITIONS, SCORE_KEYS
+from .metrics import confusion_matrix, seg_scores, iou_per_class, image_mious, bootstrap_ci, METRIC_DEFINITIONS, SCORE_KEYS, _nanmean
 from .modelfile import *
 from .calibration import CalibrationBins
 from .predict import *
@@ -87,7 +87,7 @@ def evaluate(model, # a `SegModel` or a model folder
     for f, c in split_confusions(sm, src, split, bs, tta, tile, overlap, num_workers, show, calibration): files.append(f); cms.append(c.cpu().numpy())
     n = len(sm.classes)
     cms = np.stack(cms).astype(np.float64) if cms else np.zeros((0, n, n))
-    s = seg_scores(cms.sum(0), sm.classes) | {'mean_image_iou': image_scores(cms)['mean_image_iou'] if len(cms) else float('nan'),
+    s = seg_scores(cms.sum(0), sm.classes) | {'mean_image_iou': float(_nanmean(image_mious(cms), 0)) if len(cms) else float('nan'),
                                               'ece': cal.ece, 'ece_uncalibrated': raw.ece if sm.temperature != 1 else cal.ece, 'temperature': sm.temperature}
     if n_boot: s |= {'ci95': bootstrap_ci(cms, n_boot, seed=0), 'bootstrap': dict(resamples=n_boot, seed=0, level=0.95, images=len(cms))}
     if per_image is not None: write_per_image(per_image, per_image_table(files, cms, sm.classes))

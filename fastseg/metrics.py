@@ -40,15 +40,23 @@ def dice_per_class(cm)->np.ndarray:
     cm = np.asarray(cm, dtype=np.float64); tp = np.diag(cm)
     return _div(2 * tp, cm.sum(0) + cm.sum(1))
 
+def _nanmean(a, axis=-1):
+    "Mean over `axis` ignoring `nan`; `nan` where all are"
+    ok = ~np.isnan(a)
+    return np.where(ok.any(axis), np.where(ok, a, 0).sum(axis) / np.maximum(ok.sum(axis), 1), np.nan)
+
+def _fw_iou(iou, cm):
+    "Frequency-weighted IoU of each matrix in `cm` `(..., C, C)`: `iou` weighted by each class's share of the labelled pixels"
+    return _div((np.nan_to_num(iou) * cm.sum(-1)).sum(-1), cm.sum((-2, -1)))
+
 def seg_scores(cm, # confusion matrix (rows true, columns predicted)
                classes:list|None=None)->dict: # class names for `per_class`
     "mIoU, frequency-weighted IoU, pixel accuracy, mean class accuracy, Dice and per-class IoU from a confusion matrix"
     cm = np.asarray(cm.cpu() if hasattr(cm, 'cpu') else cm, dtype=np.float64)
     iou = iou_per_class(cm)
     classes = classes if classes is not None else [str(i) for i in range(len(cm))]
-    nanmean = lambda a: float(np.nanmean(a)) if not np.isnan(a).all() else float('nan')
-    fw = float((np.nan_to_num(iou) * cm.sum(1)).sum() / cm.sum()) if cm.sum() else float('nan')
-    return dict(miou=nanmean(iou), fw_iou=fw, pixel_acc=float(np.trace(cm) / cm.sum()) if cm.sum() else float('nan'),
+    nanmean = lambda a: float(_nanmean(a))
+    return dict(miou=nanmean(iou), fw_iou=float(_fw_iou(iou, cm)), pixel_acc=float(np.trace(cm) / cm.sum()) if cm.sum() else float('nan'),
                 class_acc=nanmean(_div(np.diag(cm), cm.sum(1))), dice=nanmean(dice_per_class(cm)),
                 per_class={c: (None if np.isnan(v) else float(v)) for c, v in zip(classes, iou)})
 
@@ -71,10 +79,6 @@ METRIC_DEFINITIONS = {
 BOOTSTRAP_SCORES = ('miou', 'mean_image_iou', 'fw_iou', 'pixel_acc') # the scores `bootstrap_ci` gives intervals for
 SCORE_KEYS = ('miou', 'mean_image_iou', 'fw_iou', 'pixel_acc', 'class_acc', 'dice') # what `evaluate` reports, each defined
 
-def _nanmean(a, axis=-1):
-    ok = ~np.isnan(a)
-    return np.where(ok.any(axis), np.where(ok, a, 0).sum(axis) / np.maximum(ok.sum(axis), 1), np.nan)
-
 def image_mious(cms)->np.ndarray:
     "The mIoU of each image's confusion matrix in `cms` `(n, C, C)`; `nan` for an image with no labelled pixels"
     cms = np.asarray(cms, dtype=np.float64)
@@ -83,10 +87,9 @@ def image_mious(cms)->np.ndarray:
 def _pooled_scores(cms, image_miou, weights)->dict:
     "`BOOTSTRAP_SCORES` of the images weighted by `weights` `(B, n)` (counts of each image in a resample)"
     cm = np.tensordot(weights, cms, axes=(1, 0)) # (B, C, C)
-    iou, total, labelled = iou_per_class(cm), cm.sum((1, 2)), cm.sum(2)
-    has = ~np.isnan(image_miou)
+    iou, has = iou_per_class(cm), ~np.isnan(image_miou)
     return dict(miou=_nanmean(iou), mean_image_iou=(weights[:, has] @ image_miou[has]) / np.maximum(weights[:, has].sum(1), 1),
-                fw_iou=(np.nan_to_num(iou) * labelled).sum(1) / total, pixel_acc=np.trace(cm, axis1=1, axis2=2) / total)
+                fw_iou=_fw_iou(iou, cm), pixel_acc=np.trace(cm, axis1=1, axis2=2) / cm.sum((1, 2)))
 
 def image_scores(cms)->dict:
     "`BOOTSTRAP_SCORES` of a split from its images' confusion matrices `(n, C, C)`"
