@@ -6,13 +6,47 @@
 from __future__ import annotations
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torchvision import models as tvm
-from fastai.torch_core import params
-from fastai.vision.learner import create_body
 from ..core import *
 
 # %% auto #0
-__all__ = ['RESNETS', 'dilate_stage', 'ResNetEncoder', 'bilinear_kernel', 'bilinear_upsample', 'pad_to', 'pad_to_multiple',
-           'crop_to', 'conv_bn_relu', 'encoder_decoder_split', 'seg_logits']
+__all__ = ['RESNETS', 'seg_device', 'precision_autocast', 'adapt_first_conv', 'dilate_stage', 'ResNetEncoder', 'bilinear_kernel',
+           'bilinear_upsample', 'pad_to', 'pad_to_multiple', 'crop_to', 'conv_bn_relu', 'encoder_decoder_split',
+           'seg_logits']
+
+# %% ../../nbs/10_models.core.ipynb #b580799c
+def seg_device(device=None)->torch.device:
+    "`device`, or the GPU when there is one"
+    return torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+
+def precision_autocast(device, # where the work runs
+                       precision:str='fp32'): # 'fp32', 'fp16' or 'bf16'
+    "Autocast context for `precision`: fp16/bf16 on a GPU, plain fp32 otherwise"
+    if precision not in PRECISIONS: raise SegError(f"Unknown precision {precision!r}; choose one of: {', '.join(PRECISIONS)}.")
+    device = torch.device(device)
+    dtype = dict(fp16=torch.float16, bf16=torch.bfloat16).get(precision, torch.float32)
+    return torch.autocast(device.type, dtype=dtype, enabled=precision != 'fp32' and device.type == 'cuda')
+
+# %% ../../nbs/10_models.core.ipynb #28a56834
+def adapt_first_conv(model:nn.Module, # a network whose first parameter belongs to a 3-channel `Conv2d`
+                     n_in:int, # the bands the model is to take
+                     pretrained:bool=False)->nn.Module: # the 3-channel weights are pretrained: carry them over
+    "`model` with its first convolution taking `n_in` channels, as fastai's `create_body` adapts it"
+    if n_in == 3: return model
+    parent, name = model, None
+    names = next(model.named_parameters())[0].split('.')[:-1]
+    for name in names[:-1]: parent = getattr(parent, name)
+    old = getattr(parent, names[-1])
+    if not isinstance(old, nn.Conv2d) or old.in_channels != 3:
+        raise SegError(f"Cannot adapt {type(model).__name__} to {n_in} bands: its first layer is {old}, not a 3-channel Conv2d.")
+    new = nn.Conv2d(n_in, old.out_channels, old.kernel_size, old.stride, old.padding, old.dilation, old.groups,
+                    old.bias is not None, old.padding_mode)
+    if pretrained:
+        with torch.no_grad():
+            if n_in == 1: new.weight.copy_(old.weight.sum(1, keepdim=True))
+            elif n_in == 2: new.weight.copy_(old.weight[:, :2] * 1.5)
+            else: new.weight[:, :3] = old.weight; new.weight[:, 3:].zero_()
+    setattr(parent, names[-1], new)
+    return model
 
 # %% ../../nbs/10_models.core.ipynb #45f2d07a
 RESNETS = dict(resnet18=tvm.resnet18, resnet34=tvm.resnet34, resnet50=tvm.resnet50,
@@ -37,7 +71,8 @@ class ResNetEncoder(nn.Module):
         super().__init__()
         if backbone not in RESNETS: raise SegError(f"Unknown backbone {backbone!r}; choose one of: {', '.join(RESNETS)}.")
         if output_stride not in (8, 16, 32): raise SegError(f"output_stride must be 8, 16 or 32, not {output_stride}.")
-        body = create_body(RESNETS[backbone](weights='DEFAULT' if pretrained else None), n_in, pretrained, cut=-2)
+        net = adapt_first_conv(RESNETS[backbone](weights='DEFAULT' if pretrained else None), n_in, pretrained)
+        body = nn.Sequential(*list(net.children())[:-2]) # the stem and the four stages, as fastai's `create_body(cut=-2)`
         self.stem, self.layer1, self.layer2, self.layer3, self.layer4 = body[:4], body[4], body[5], body[6], body[7]
         if output_stride <= 16: dilate_stage(self.layer4, 2 if output_stride == 16 else 4)
         if output_stride == 8: dilate_stage(self.layer3, 2)
@@ -96,7 +131,7 @@ def conv_bn_relu(ni:int, nf:int, ks:int=3, stride:int=1, dilation:int=1, groups:
 def encoder_decoder_split(m:nn.Module)->list:
     "Parameter groups `[encoder, everything else]` of a model with an `encoder` attribute"
     enc = set(id(p) for p in m.encoder.parameters())
-    return [params(m.encoder), [p for p in m.parameters() if id(p) not in enc]]
+    return [list(m.encoder.parameters()), [p for p in m.parameters() if id(p) not in enc]]
 
 # %% ../../nbs/10_models.core.ipynb #a592a595
 def seg_logits(out)->torch.Tensor:

@@ -8,6 +8,7 @@ import torch, torch.nn as nn
 from torchvision.models.segmentation.deeplabv3 import ASPP
 from torchvision.models.segmentation.fcn import FCNHead
 from ..core import *
+from ..io import resize_bilinear
 from .core import *
 
 # %% auto #0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import torch, torch.nn as nn
 from collections import OrderedDict
 from torchvision import models as tvm
-from fastai.vision.learner import create_body
 from ..core import *
 from .core import *
 
@@ -39,7 +38,7 @@ class FCN(nn.Module):
         if variant not in ('32s', '16s', '8s'): raise SegError(f"FCN variant must be '32s', '16s' or '8s', not {variant!r}.")
         if backbone not in VGGS: raise SegError(f"FCN takes the backbones {', '.join(VGGS)}, not {backbone!r}.")
         vgg = _vgg(backbone, pretrained)
-        features = create_body(vgg, n_in, pretrained, cut=1)[0]
+        features = next(adapt_first_conv(vgg, n_in, pretrained).children()) # the conv layers, as fastai's `create_body(cut=1)[0]`
         pools = [i for i, l in enumerate(features) if isinstance(l, nn.MaxPool2d)]
         fc = nn.Sequential(nn.Conv2d(512, fc_channels, 7, padding=3), nn.ReLU(inplace=True), nn.Dropout2d(),
                            nn.Conv2d(fc_channels, fc_channels, 1), nn.ReLU(inplace=True), nn.Dropout2d())

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import *
+from ..io import resize_bilinear
 from .core import *
 
 # %% auto #0

@@ -12,9 +12,8 @@ from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHe
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 from torchvision.ops import FrozenBatchNorm2d
 from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelMaxPool
-from fastai.torch_core import params
-from fastai.vision.learner import _update_first_layer
 from ..core import *
+from .core import adapt_first_conv
 from .tv import tv_pretrained
 
 # %% auto #0
@@ -73,7 +72,7 @@ class MaskRCNN(nn.Module):
         kw = dict(min_size=min(size), max_size=max(size), image_mean=list(mean), image_std=list(std), **kwargs)
         self.tv = _coco_maskrcnn(backbone, n_classes, pretrained, **kw) if backbone in _TV_MASKRCNN else \
                   _small_maskrcnn(backbone, n_classes, pretrained, fpn_channels, **kw)
-        if n_in != 3: _update_first_layer(self.tv.backbone.body, n_in, pretrained)
+        adapt_first_conv(self.tv.backbone.body, n_in, pretrained)
         self.n_classes = n_classes
 
     def _losses(self, imgs, targets)->dict:
@@ -95,6 +94,6 @@ class MaskRCNN(nn.Module):
 
 def maskrcnn_split(m:MaskRCNN)->list:
     "Parameter groups: the backbone's ResNet, then FPN, RPN and heads (for `freeze`, `unfreeze` and `slice(lo, hi)`)"
-    body = params(m.tv.backbone.body)
+    body = list(m.tv.backbone.body.parameters())
     ids = {id(p) for p in body}
     return [body, [p for p in m.parameters() if id(p) not in ids]]

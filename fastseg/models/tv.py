@@ -8,9 +8,8 @@ import pickle
 from pathlib import Path
 import torch, torch.nn as nn
 from torchvision import models as tvm
-from fastai.torch_core import params
-from fastai.vision.learner import _update_first_layer # what fastai's `create_body` uses to take `n_in` bands
 from ..core import *
+from .core import adapt_first_conv
 
 # %% auto #0
 __all__ = ['TV_SEG_BACKBONES', 'TV_SEG_MODELS', 'TV_DETECTION_MODELS', 'tv_name', 'tv_weights', 'tv_weights_file',
@@ -78,7 +77,7 @@ class TorchvisionSeg(nn.Module):
             if has_aux and not aux: self.tv.aux_classifier = None
         elif n_out is None: raise SegError("`n_out=None` keeps the pretrained weights' classes: pass `pretrained=True`, or the number of classes.")
         else: self.tv = tvm.get_model(name, weights=None, weights_backbone=None, num_classes=n_out, **(dict(aux_loss=aux) if has_aux else {}))
-        _update_first_layer(self.tv.backbone, n_in, pretrained)
+        adapt_first_conv(self.tv.backbone, n_in, pretrained)
         for m in self.tv.modules(): # MobileNetV3's are 0.01, for 600 ImageNet epochs: see below
             if isinstance(m, nn.BatchNorm2d) and m.momentum is not None and m.momentum < 0.1: m.momentum = 0.1
 
@@ -91,4 +90,4 @@ class TorchvisionSeg(nn.Module):
 
 def tv_split(m:TorchvisionSeg)->list:
     "Parameter groups `[backbone, heads]` of a `TorchvisionSeg`"
-    return [params(m.encoder), [p for n, p in m.named_parameters() if not n.startswith('tv.backbone.')]]
+    return [list(m.encoder.parameters()), [p for n, p in m.named_parameters() if not n.startswith('tv.backbone.')]]
