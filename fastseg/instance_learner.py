@@ -6,17 +6,18 @@
 from __future__ import annotations
 import contextlib, io, math
 import numpy as np, torch
-from fastai.learner import Learner, Metric
-import fastai.callback.all # fit_one_cycle, lr_find, to_fp16, no_bar
-from fastai.callback.core import Callback
+from .core import *
+with fastai_imports(): # without fastai's own import-time warnings (see core)
+    from fastai.learner import Learner, Metric
+    import fastai.callback.all # fit_one_cycle, lr_find, to_fp16, no_bar
+    from fastai.callback.core import Callback
 from fastcore.foundation import L
 from fastcore.meta import delegates
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from .core import *
-from .instances import InstanceDataLoaders
-from .models.maskrcnn import MaskRCNN, maskrcnn_split, MASKRCNN_BACKBONES
+from .instance_data import InstanceDataLoaders
+from .models.registry import check_arch, create_model
 
 # %% auto #0
 __all__ = ['AP_KEYS', 'LOSS_PARTS', 'instance_ap', 'DetectionLoss', 'DetectionCallback', 'LossPart', 'InstanceAP', 'ap_metrics',
@@ -133,8 +134,10 @@ def instance_learner(dls:InstanceDataLoaders, # from `instance_dataloaders`
     if not isinstance(dls, InstanceDataLoaders):
         raise SegError(f"instance_learner needs DataLoaders from `instance_dataloaders` (images with target dicts), not {type(dls).__name__}.")
     n = len(dls.codes.names)
-    model = MaskRCNN(n, dls.n_in, backbone, pretrained, dls.size, *map(list, dls.stats), **(model_args or {}))
-    learn = Learner(dls, model, loss_func=DetectionLoss(), splitter=maskrcnn_split,
+    a = check_arch('maskrcnn', backbone, task='instance')
+    mean, std = map(list, dls.stats) # Mask R-CNN normalises inside, with the dataset's statistics
+    model = create_model('maskrcnn', backbone, dls.n_in, n, pretrained, dls.size, mean=mean, std=std, **(model_args or {}))
+    learn = Learner(dls, model, loss_func=DetectionLoss(), splitter=a.splitter,
                     metrics=metrics if metrics is not None else ap_metrics(n) + [LossPart(p) for p in LOSS_PARTS],
                     cbs=L(kwargs.pop('cbs', None)) + [DetectionCallback()], **kwargs)
     if pretrained: learn.freeze()
