@@ -7,36 +7,72 @@ __all__ = []
 
 # %% ../nbs/99_all.ipynb #2a8d633b
 from .core import *
-from .data import *
+from .io import *
+from .layouts import *
 from .synth import *
 from .annotations import *
+from .data import *
+from .instance_data import *
 from .losses import *
 from .metrics import *
-from .learner import *
-from .training import *
-from .modelfile import *
-from .predict import *
-from .evaluate import *
-from .export import *
-from .bench import *
-from .interpret import *
-from .calibration import *
-from .doctor import *
-from .instances import *
-from .instance_learner import *
-from .instance_predict import *
-from .models.maskrcnn import *
-from .models.tv import *
 from .models.core import *
 from .models.fcn import *
 from .models.deeplab import *
 from .models.icnet import *
 from .models.unet import *
-from . import core, data, synth, annotations, losses, metrics, learner, training, bench, interpret, calibration, doctor
-from . import modelfile as _modelfile, predict as _predict, evaluate as _evaluate, export as _export
-from .models import core as mcore, fcn, deeplab, icnet, unet, tv, maskrcnn
-from . import instances, instance_learner as _instance_learner, instance_predict
-__all__ = [n for m in (core, data, synth, annotations, losses, metrics, learner, training, _modelfile, _predict, _evaluate, _export, bench, interpret,
-                        calibration, doctor,
-                        instances, _instance_learner, instance_predict, mcore, fcn, deeplab, icnet, unet, tv, maskrcnn)
+from .models.tv import *
+from .models.maskrcnn import *
+from .models.registry import *
+from .learner import *
+from .instance_learner import *
+from .recipe import *
+from .callbacks import *
+from .calibration import *
+from .config import *
+from .modelfile import *
+from .inference import *
+from .instance_inference import *
+from .evaluate import *
+from .tasks import *
+from .training import *
+from .report import *
+from .interpret import *
+from .doctor import *
+from .export import *
+from .bench import *
+from . import core as _core
+from . import io as _io
+from . import layouts as _layouts
+from . import synth as _synth
+from . import annotations as _annotations
+from . import data as _data
+from . import instance_data as _instance_data
+from . import losses as _losses
+from . import metrics as _metrics
+from .models import core as _models_core
+from .models import fcn as _models_fcn
+from .models import deeplab as _models_deeplab
+from .models import icnet as _models_icnet
+from .models import unet as _models_unet
+from .models import tv as _models_tv
+from .models import maskrcnn as _models_maskrcnn
+from .models import registry as _models_registry
+from . import learner as _learner
+from . import instance_learner as _instance_learner
+from . import recipe as _recipe
+from . import callbacks as _callbacks
+from . import calibration as _calibration
+from . import config as _config
+from . import modelfile as _modelfile
+from . import inference as _inference
+from . import instance_inference as _instance_inference
+from . import evaluate as _evaluate
+from . import tasks as _tasks
+from . import training as _training
+from . import report as _report
+from . import interpret as _interpret
+from . import doctor as _doctor
+from . import export as _export
+from . import bench as _bench
+__all__ = [n for m in (_core, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
            for n in m.__all__]

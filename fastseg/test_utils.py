@@ -9,13 +9,17 @@ import numpy as np, torch, torch.nn as nn
 from pathlib import Path
 from PIL import Image
 from .core import *
+from .io import write_image
+from .layouts import INSTANCES_CSV
 from .models.core import encoder_decoder_split, seg_logits
-from .synth import shapes_scene, synth_camvid, _save
+from .losses import CrossEntropy, DeepSupervisionLoss
+from .synth import shapes_scene, synth_camvid
 import contextlib
 from torchvision import models as tvm
 
 # %% auto #0
-__all__ = ['SMALL_MODELS', 'BROKEN_KINDS', 'check_seg_model', 'torch_hub_dir', 'fake_tv_checkpoint', 'broken_copy']
+__all__ = ['SMALL_MODELS', 'OVERFIT', 'BROKEN_KINDS', 'check_seg_model', 'torch_hub_dir', 'fake_tv_checkpoint', 'broken_copy',
+           'tiny_instances']
 
 # %% ../nbs/97_test_utils.ipynb #50427506
 def _shapes_batch(n_in, n_out, size=(64, 64), n=2, seed=0):
@@ -25,7 +29,7 @@ def _shapes_batch(n_in, n_out, size=(64, 64), n=2, seed=0):
     x = (x - 0.5) / 0.25
     return (x.mean(1, keepdim=True) if n_in == 1 else x), torch.tensor(np.stack(masks), dtype=torch.long)
 
-def _kind(out): return sorted(out) if isinstance(out, dict) else type(out).__name__
+def _kind(out): return sorted(out) if isinstance(out, dict) else 'Tensor' if isinstance(out, torch.Tensor) else type(out).__name__
 
 def _check_output_type(m, x):
     "The same kind of output in training and in eval: a tensor, or a dict with the same keys ('out' and optional 'aux')"
@@ -44,7 +48,6 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
                     max_loss:float=0.3, # the training loss the model must get below
                     overfit_size=(64, 64))->float: # image size of the overfit batch
     "Assert the output, backward, parameter-group and overfit contract of a segmentation model; return the final loss"
-    from fastseg.losses import CrossEntropy, DeepSupervisionLoss
     loss_func = loss_func or DeepSupervisionLoss(CrossEntropy())
     for n_in in (3, 1, 4): # RGB, greyscale, RGB + near-infrared
         m = build(n_in, 3).eval()
@@ -59,7 +62,9 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
     groups = splitter(m)
     ids = [id(p) for g in groups for p in g]
     assert len(groups) >= 2 and len(ids) == len(set(ids)) == len(list(m.parameters())), "groups must cover each parameter once"
-    assert {id(p) for p in groups[0]} == {id(p) for p in m.encoder.parameters()}, "the first group must be the encoder"
+    enc = {id(p) for p in (m.encoder if hasattr(m, 'encoder') else m[0]).parameters()} # fastai's DynamicUnet: its first layer
+    first = {id(p) for p in groups[0]}
+    assert first == enc if hasattr(m, 'encoder') else first <= enc, "the first group must be the encoder (fastai's ResNet groups: its first part)"
     torch.manual_seed(0)
     m = build(3, 3).train()
     opt = torch.optim.Adam(m.parameters(), lr=lr)
@@ -70,12 +75,17 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
 
 # %% ../nbs/97_test_utils.ipynb #53d73def
 SMALL_MODELS = dict(
-    unet=dict(backbone='resnet18'), unet_scratch={},
-    **{f'fcn{v}': dict(model_args=dict(fc_channels=64)) for v in ('32s', '16s', '8s')},
+    unet=dict(backbone='resnet18'), unet_scratch=dict(model_args=dict(base=16)),
+    **{f'fcn{v}': dict(backbone='vgg16_bn', model_args=dict(fc_channels=64)) for v in ('32s', '16s', '8s')},
     fcn_resnet=dict(backbone='resnet18'), deeplabv3=dict(backbone='resnet18'), deeplabv3plus=dict(backbone='resnet18'),
     icnet=dict(backbone='resnet18'),
     tv_fcn=dict(backbone='resnet50'), tv_deeplabv3=dict(backbone='mobilenet_v3_large'), tv_lraspp=dict(backbone='mobilenet_v3_large'),
 ) # architecture -> `seg_learner` arguments that make it small
+
+OVERFIT = dict(unet=(20, 3e-3, 0.2), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-3, 10), fcn16s=(1, 1e-3, 10), fcn8s=(20, 3e-3, 0.6),
+               fcn_resnet=(20, 3e-3, 0.6), deeplabv3=(20, 3e-3, 0.4), deeplabv3plus=(20, 1e-3, 0.4), icnet=(20, 3e-3, 0.6),
+               tv_fcn=(12, 2e-3, 0.5), tv_deeplabv3=(20, 3e-3, 0.8), tv_lraspp=(20, 3e-3, 0.4),
+) # architecture -> `check_seg_model`'s (steps, lr, max_loss) for its small model (FCN-32s/16s: shapes only, FCN-8s overfits for the three)
 
 # %% ../nbs/97_test_utils.ipynb #ef3138e8
 @contextlib.contextmanager
@@ -105,13 +115,13 @@ def _jpeg_roundtrip(mask, quality=75):
     buf = io.BytesIO(); Image.fromarray(mask).save(buf, format='JPEG', quality=quality)
     return np.array(Image.open(buf))
 
-def _edit_png(fn, f): _save(f(np.array(Image.open(fn))), fn)
+def _edit_png(fn, f): write_image(f(np.array(Image.open(fn))), fn)
 
 BROKEN_KINDS = {
     'value': lambda d: _edit_png(d/'labels'/'train_0002_P.png', lambda a: np.where(np.arange(a.size).reshape(a.shape) == 0, 9, a).astype(np.uint8)),
     'codes': lambda d: (d/'codes.txt').write_text('Background\nDisc\nVoid\n'),
     'missing_label': lambda d: (d/'labels'/'valid_0001_P.png').unlink(),
-    'size': lambda d: _save(np.zeros((10, 10), np.uint8), d/'labels'/'train_0001_P.png'),
+    'size': lambda d: write_image(np.zeros((10, 10), np.uint8), d/'labels'/'train_0001_P.png'),
     'unreadable': lambda d: (d/'images'/'train_0003.png').write_bytes(b'not a png'),
     'truncated': lambda d: (d/'images'/'train_0004.png').write_bytes((d/'images'/'train_0004.png').read_bytes()[:200]),
     'jpeg': lambda d: _edit_png(d/'labels'/'train_0000_P.png', _jpeg_roundtrip),
@@ -129,3 +139,18 @@ def broken_copy(src, # a dataset written by `synth_camvid` (at least 5 training 
     shutil.copytree(src, dest)
     BROKEN_KINDS[kind](dest)
     return dest
+
+# %% ../nbs/97_test_utils.ipynb #7be15b17
+def tiny_instances(d, # folder to write
+                   csv_rows:list|None=None, # lines of `instances.csv` after its header; None: no CSV (classes from the id range)
+                   codes=('Background', 'Cell', 'Rod'), # `codes.txt`
+                   ids:np.ndarray|None=None)->Path: # the ids of `a.png`; default a Cell (1001) and a Rod (2001) touching, in a 6 x 8 image
+    "A two-image instance dataset: `a.png` with objects (training) and `b.png` without (validation)"
+    d = Path(d); (d/'images').mkdir(parents=True, exist_ok=True); (d/'instances').mkdir(exist_ok=True)
+    a = np.zeros((6, 8), np.uint16) if ids is None else ids
+    if ids is None: a[1:4, 1:4] = 1001; a[1:4, 4:7] = 2001 # a Cell and a Rod touching
+    for s in 'ab': Image.fromarray(np.full((*a.shape, 3), 90, np.uint8)).save(d/'images'/f'{s}.png')
+    Image.fromarray(a).save(d/'instances'/'a.png'); Image.fromarray(np.zeros(a.shape, np.uint8)).save(d/'instances'/'b.png')
+    (d/'codes.txt').write_text('\n'.join(codes) + '\n'); (d/'valid.txt').write_text('b.png\n')
+    if csv_rows is not None: (d/INSTANCES_CSV).write_text('\n'.join(['image,id,class'] + csv_rows) + '\n')
+    return d

@@ -1,7 +1,7 @@
 """The project's speed targets, judged against a benchmark run: `python tools/bench_targets.py fastseg-bench/bench.json`.
 
 Repository tooling, not library: the goals are this project's (the course's GPU sizes), so they do not ship in the
-`fastseg` package; `fastseg bench` measures, this script judges. The `31_bench` notebook tests it."""
+`fastseg` package; `fastseg bench` measures, this script judges. The `44_bench` notebook tests it."""
 import json, sys
 from pathlib import Path
 from fastseg.bench import _table

@@ -401,7 +401,7 @@ def _serve(root):
     return httpd
 
 WIDTHS = dict(desktop=(1280, 900), phone=(390, 844)) # the viewports every page is checked at
-SHOT_PAGES = dict(home='index.html', metrics='04_metrics.html', interpret='32_interpret.html', lesson='tutorials/camvid.html') # screenshots
+SHOT_PAGES = dict(home='index.html', metrics='08_metrics.html', interpret='41_interpret.html', lesson='tutorials/camvid.html') # screenshots
 
 def check_site(site='_site', # a built site
                shots=None, # folder for the screenshots (`SHOT_PAGES` at each of `WIDTHS`); None: none
@@ -442,7 +442,7 @@ def _overflow(page)->int:
     "How many pixels the page is wider than the window (0: no sideways scrolling)"
     return page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
 
-def search_works(page, url:str, query:str='tiled_predict', expect:str='30a_predict.html#tiled_predict')->bool:
+def search_works(page, url:str, query:str='tiled_predict', expect:str='31_inference.html#tiled_predict')->bool:
     "Type `query` into the search box of the page at `url`; True when a result links to `expect`"
     page.goto(url, wait_until='load')
     page.fill('#search', query)
