@@ -161,8 +161,8 @@ class ModelFile:
            device=None): # where to load it; a model is used as it is
         "`model` itself, or the model the folder `model` holds"
         if isinstance(model, ModelFile):
-            if model.task == cls.task: return model
-            raise SegError(f"This needs a {cls.task} segmentation model, and {model!r} is a model of the {model.task} task.")
+            if model.task != cls.task: raise SegError(f"This needs a {cls.task} segmentation model, and {model!r} is a model of the {model.task} task.")
+            return model
         return cls.load(model, device=device)
 
     def __repr__(self): return f"{type(self).__name__}({self.config['arch']}/{self.config['backbone']}, size={self.size})"
