@@ -115,7 +115,7 @@ class PredictOptions:
         if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
         check_choice('precision', self.precision, PRECISIONS)
         if self.tile is not None: object.__setattr__(self, 'tile', check_tiling(self.tile, self.overlap))
-        elif not is_whole(self.overlap, 0): _check_int('overlap', self.overlap, 0)
+        else: _check_int('overlap', self.overlap, 0)
 
     @classmethod
     def of(cls, opts:PredictOptions|None=None, # options to start from; default the defaults

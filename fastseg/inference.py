@@ -86,6 +86,12 @@ def tta_probs(f, # images (B, C, H, W) -> probabilities (B, classes, H, W)
             total, n = total + resize_bilinear(p, size), n + 1
     return total / n
 
+@patch
+def probs_fn(self:SegModel, o:PredictOptions): # `precision` and `tta` are used
+    "images (B, C, H, W) -> probabilities, as `o` asks: at its precision, averaged over `tta_probs`' views when `o.tta`"
+    net = lambda b: self.probs(b, o.precision)
+    return (lambda b: tta_probs(net, b)) if o.tta else net
+
 # %% ../nbs/31_inference.ipynb #d335a0c0
 def _batches(items, bs):
     for i in range(0, len(items), bs): yield items[i:i + bs]
@@ -136,8 +142,7 @@ def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H
     "Class probabilities `(classes, H, W)` of each image, at the image's own size"
     o = PredictOptions.of(opts, **kwargs)
     xs = [image_tensor(im, self.spec).to(self.device, non_blocking=True)[None] for im in imgs]
-    net = lambda b: self.probs(b, o.precision)
-    f = (lambda b: tta_probs(net, b)) if o.tta else net
+    f = self.probs_fn(o)
     if o.tile: return [tiled_predict(f, float_image(x), o.tile, o.overlap, o.bs)[0] for x in xs]
     sizes = [self.input_size(x.shape[-2:]) for x in xs]
     if len(set(sizes)) > 1: return [self.predict_proba([x[0]], o)[0] for x in xs] # aspect kept: one image at a time
@@ -193,8 +198,7 @@ def stream_labels(sm:SegModel, # the model
     o = PredictOptions.of(opts, **kwargs)
     if not o.tile: raise SegError("Streaming a huge image predicts it in tiles: pass `tile` (and `overlap`).")
     (th, tw), overlap = o.tile, o.overlap
-    net = lambda b: sm.probs(b, o.precision)
-    (H, W), f = raster.shape[:2], (lambda b: tta_probs(net, b)) if o.tta else net
+    (H, W), f = raster.shape[:2], sm.probs_fn(o)
     read = lambda y, c: float_image(image_tensor(raster.window(y, y + th, c, c + tw), sm.spec).to(sm.device, non_blocking=True)[None])
     if H < th or W < tw: # smaller than a tile: the in-memory path pads it
         yield tiled_predict(f, float_image(image_tensor(raster.window(0, H, 0, W), sm.spec).to(sm.device)[None]), o.tile, overlap, o.bs)[0].argmax(0).byte().cpu().numpy()

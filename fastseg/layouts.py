@@ -56,9 +56,16 @@ class SegLayout:
     def class_colours(self)->list|None:
         "The dataset's own colour of each class, where its files define them (colour-coded masks); else `None`"
         return None
+    def all_items(self)->list:
+        "Every image of every split, once, in split order"
+        return list(dict.fromkeys(p for v in self.splits.values() for p in v))
     def summary(self)->str:
         "What the dataset holds, in one line: its images and its codes"
-        return f"{len({p for v in self.splits.values() for p in v})} images, classes {', '.join(self.codes.names)}"
+        return f"{len(self.all_items())} images, classes {', '.join(self.codes.names)}"
+    def check(self, splits:list|None=None, # splits to check; default all
+              max_items:int|None=2000, seed:int=0, show:bool=True)->dict: # see `check_source`
+        "Check the dataset (`check_source`, below): one `SegError` listing every problem, or the pixel count of each class"
+        return check_source(self, splits, max_items, seed, show)
 
     def __call__(self, img):
         "The training mask of `img`: a layout is the `get_y` of its DataBlock"
@@ -92,7 +99,7 @@ def palette(self:SegLayout)->np.ndarray:
 def spec(self:SegLayout)->InputSpec:
     "Bands and sample type of the images, decided from every image of the dataset (headers only)"
     if not hasattr(self, '_spec'):
-        self._spec = InputSpec.from_files([p for v in self.splits.values() for p in v], self.declared_n_in, str(self.path))
+        self._spec = InputSpec.from_files(self.all_items(), self.declared_n_in, str(self.path))
     return self._spec
 
 # %% ../nbs/02_layouts.ipynb #31a47505
@@ -338,9 +345,13 @@ class InstanceLayout(SegLayout):
         return lut[ids]
     def summary(self)->str:
         "What the dataset holds, in one line: its images, objects and codes"
-        n = len(self.table) if self.table is not None else sum(len(self.target(f)[1]) for f in {p for v in self.splits.values() for p in v})
-        images, classes = SegLayout.summary(self).split(', classes ')
-        return f"{images}, {n} objects, classes {classes}"
+        items = self.all_items()
+        n = len(self.table) if self.table is not None else sum(len(self.target(f)[1]) for f in items)
+        return f"{len(items)} images, {n} objects, classes {', '.join(self.codes.names)}"
+    def check(self, splits:list|None=None, max_items:int|None=2000, seed:int=0, show:bool=True)->dict:
+        "`SegLayout.check`, then the objects (`check_instances`, below)"
+        r = check_instances(self, splits, max_items, seed=seed, show=show)
+        return super().check(splits, max_items, seed, show) | {k: r[k] for k in ('objects', 'empty', 'degenerate')}
     def target(self, img)->tuple:
         "(masks (N, H, W) bool, labels (N,) class indices from 1, ids (N,)) of the objects of `img`, ordered by id"
         ids = self.read_ids(img)
@@ -488,19 +499,6 @@ def check_instances(src:InstanceLayout, # the dataset to check
     if show: print(f"Checked {what} in {src.path}: {sum(objects.values())} objects ({', '.join(f'{k} {v}' for k, v in objects.items())}), "
                    f"{empty} image(s) without objects.")
     return dict(checked=len(items), total=total, objects=objects, empty=int(empty), degenerate=degenerate)
-
-# %% ../nbs/02_layouts.ipynb #9758a34f
-@patch
-def check(self:SegLayout, splits:list|None=None, # splits to check; default all
-          max_items:int|None=2000, seed:int=0, show:bool=True)->dict: # see `check_source`
-    "Check the dataset (`check_source`): one `SegError` listing every problem, or the pixel count of each class"
-    return check_source(self, splits, max_items, seed, show)
-
-@patch
-def check(self:InstanceLayout, splits:list|None=None, max_items:int|None=2000, seed:int=0, show:bool=True)->dict:
-    "`check_source`, then the objects (`check_instances`)"
-    r = check_instances(self, splits, max_items, seed=seed, show=show)
-    return check_source(self, splits, max_items, seed, show) | {k: r[k] for k in ('objects', 'empty', 'degenerate')}
 
 # %% ../nbs/02_layouts.ipynb #7eda7e14
 def image_stats(files:list, # images to measure (a sample of up to `n` is read)

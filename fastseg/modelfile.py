@@ -37,8 +37,8 @@ def model_config(learn)->dict:
                 layout=dls.layout.name, palette=[[int(v) for v in c] for c in dls.palette[:len(codes.classes)]])
 
 def save_seg_model(learn, # a Learner from `seg_learner`
-               out, # folder to write `model.safetensors` and `model.json` into
-               run:dict|None=None)->Path: # the training run's settings and final scores, kept in the config as `run`
+                   out, # folder to write `model.safetensors` and `model.json` into
+                   run:dict|None=None)->Path: # the training run's settings and final scores, kept in the config as `run`
     "Save `learn`'s model as safetensors weights with its config in the header, atomically"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cfg = model_config(learn) | ({} if run is None else {'run': run})

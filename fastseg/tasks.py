@@ -139,7 +139,7 @@ def task_of(name_or_model)->Task:
     return TASKS[name]
 
 def load_seg_model(path, # model folder (or its model.safetensors), of any task
-               device=None): # default: the GPU if there is one
+                   device=None): # default: the GPU if there is one
     "A `SegModel` or an `InstanceModel`, as the header of the model file at `path` says"
     fn, cfg, state = read_model_file(path) # read once
     return task_of(cfg.get('task', 'semantic')).model_class.from_file(fn, cfg, state, device)
