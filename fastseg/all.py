@@ -7,6 +7,7 @@ __all__ = []
 
 # %% ../nbs/99_all.ipynb #2a8d633b
 from .core import *
+from .checks import *
 from .io import *
 from .layouts import *
 from .synth import *
@@ -41,6 +42,7 @@ from .doctor import *
 from .export import *
 from .bench import *
 from . import core as _core
+from . import checks as _checks
 from . import io as _io
 from . import layouts as _layouts
 from . import synth as _synth
@@ -74,5 +76,5 @@ from . import interpret as _interpret
 from . import doctor as _doctor
 from . import export as _export
 from . import bench as _bench
-__all__ = [n for m in (_core, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
+__all__ = [n for m in (_core, _checks, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
            for n in m.__all__]

@@ -9,28 +9,33 @@ import numpy as np
 from pathlib import Path
 from PIL import Image, ImageDraw
 from .core import *
+from .checks import *
 from .io import image_info, read_list, image_files, read_colour_mask, read_text
 from .layouts import INSTANCES_CSV
 
 # %% auto #0
-__all__ = ['LABELME_SHAPES', 'VALID_SUBSETS', 'IMPORTERS', 'labelme_mask', 'labelme_instances', 'import_labelme', 'read_labelmap',
-           'cvat_instances', 'import_cvat', 'coco_mask', 'coco_instances', 'import_coco', 'import_annotations']
+__all__ = ['LABELME_SHAPES', 'LABELME_NAMES', 'VALID_SUBSETS', 'IMPORTERS', 'labelme_label', 'labelme_mask', 'labelme_instances',
+           'check_classes', 'import_labelme', 'read_labelmap', 'cvat_instances', 'import_cvat', 'rle_counts',
+           'coco_mask', 'coco_instances', 'import_coco', 'import_annotations']
 
 # %% ../nbs/04_annotations.ipynb #7c1b6eb9
 LABELME_SHAPES = ('polygon', 'rectangle', 'circle') # the LabelMe shape types with an area
+LABELME_NAMES = {'__ignore__': 'Void', '_background_': 'Background'} # LabelMe's own labels (labelme2voc): not scored, and background
+
+def labelme_label(s, where:str)->str:
+    "The class name of a LabelMe shape: its label, LabelMe's own `__ignore__` and `_background_` as fastseg's `Void` and `Background`"
+    label = s.get('label') if isinstance(s, dict) else None
+    if not isinstance(label, str) or not label.strip(): raise SegError(f"{where}: its label is {label!r}, not a class name; name the shape in LabelMe.")
+    return LABELME_NAMES.get(label, label)
 
 def _where(jf, i, s): return f"{jf}, shape {i} ({s.get('label')!r}, {s.get('shape_type', 'polygon')})"
 
 def _draw_shape(d:ImageDraw.ImageDraw, s:dict, value:int, size:tuple, where:str):
     "Draw one LabelMe shape filled with `value` on `d`, after checking its type and points against `size` (h, w)"
-    kind, pts = s.get('shape_type') or 'polygon', [tuple(map(float, p)) for p in s.get('points', [])]
+    kind = s.get('shape_type') or 'polygon'
     if kind not in LABELME_SHAPES:
         raise SegError(f"{where}: shape type {kind!r} has no area; use one of {', '.join(LABELME_SHAPES)}, or delete the shape.")
-    h, w = size
-    out = [p for p in pts if not (0 <= p[0] <= w and 0 <= p[1] <= h)]
-    if out: raise SegError(f"{where}: point {out[0]} is outside the {w} x {h} image; move it inside in LabelMe.")
-    need = 3 if kind == 'polygon' else 2
-    if len(pts) < need: raise SegError(f"{where}: a {kind} needs {need} points, not {len(pts)}.")
+    pts = check_points(s.get('points'), where, size, min_points=3 if kind == 'polygon' else 2)
     if kind == 'polygon': d.polygon(pts, outline=value, fill=value)
     elif kind == 'rectangle':
         (x0, y0), (x1, y1) = pts[:2]
@@ -44,9 +49,10 @@ def _labelme_shapes(js:dict, classes:list, jf):
     "(index, shape, class index, where) of each shape of a LabelMe annotation, its label checked against `classes`"
     for i, s in enumerate(js['shapes']):
         where = _where(jf, i, s)
-        if s.get('label') not in classes:
-            raise SegError(f"{where}: label {s.get('label')!r} is not one of the classes {classes}; add it to `classes` or rename the shape.")
-        yield i, s, classes.index(s['label']), where
+        label = labelme_label(s, where)
+        if label not in classes:
+            raise SegError(f"{where}: label {label!r} is not one of the classes {classes}; add it to `classes` or rename the shape.")
+        yield i, s, classes.index(label), where
 
 def labelme_mask(js:dict, # a LabelMe file's contents
                  classes:list, # class names; pixels no shape covers get index 0
@@ -78,10 +84,11 @@ def labelme_instances(js:dict, # a LabelMe file's contents
     m = Image.new('I', (w, h), 0); d = ImageDraw.Draw(m)
     objects = {} # (label, group_id), or the shape's index -> (object number, class index, where)
     for i, s, c, where in _labelme_shapes(js, classes, jf):
-        if is_void_name(s['label']):
+        if is_void_name(classes[c]):
             raise SegError(f"{where}: a void region has no place in an instance dataset (objects and background only); "
                            f"import without instances, or delete the shape.")
-        key = (s['label'], s['group_id']) if s.get('group_id') is not None else i
+        if c == 0: _draw_shape(d, s, 0, (h, w), where); continue # a background shape (LabelMe's `_background_`) erases, as in a class mask: no object
+        key = (classes[c], s['group_id']) if s.get('group_id') is not None else i
         _draw_shape(d, s, objects.setdefault(key, (len(objects) + 1, c, where))[0], (h, w), where)
     return _compact_ids(np.array(m), [c for _, c, _ in objects.values()], [at for *_, at in objects.values()])
 
@@ -106,6 +113,9 @@ def _read_labelme(jf:Path)->dict:
     except (ValueError, UnicodeDecodeError) as e: raise SegError(f"{jf} is not valid JSON ({e}).") from None
     miss = [k for k in ('shapes', 'imageHeight', 'imageWidth') if not isinstance(js, dict) or k not in js]
     if miss: raise SegError(f"{jf} is not a LabelMe annotation: it has no {', '.join(miss)}.")
+    for k in ('imageHeight', 'imageWidth'): check_whole(f"{jf}, field {k},", js[k], 1)
+    if not isinstance(js['shapes'], list) or not all(isinstance(s, dict) for s in js['shapes']):
+        raise SegError(f"{jf}: its shapes are not a list of shapes (objects with a label and points); save it again in LabelMe.")
     return js
 
 # %% ../nbs/04_annotations.ipynb #204ae222
@@ -125,13 +135,31 @@ def _add_objects(d:Path, name:str, data:bytes, ids:np.ndarray, labels:list, clas
     _add_pair(d, name, data, ids, where, fix, instances=True)
     rows += [(name, k, classes[c]) for k, c in enumerate(labels, 1)]
 
+def check_classes(classes:list, # class names, in mask-value order
+                  src, out)->SegCodes: # the export and the dataset folder, for messages
+    "The classes of an import as `SegCodes`, checked before anything is drawn: names, each once, at most 255; void names said aloud"
+    bad = [c for c in classes if not isinstance(c, str) or not c.strip() or c != c.strip() or '\n' in c or '\r' in c]
+    if bad: raise SegError(f"{src} names a class {bad[0]!r}; a class name is one line of text without spaces around it (codes.txt holds "
+                           f"one per line). Fix the name in the export.")
+    dups = sorted({c for c in classes if classes.count(c) > 1})
+    if dups: raise SegError(f"{src} names the class(es) {', '.join(dups)} more than once; give each class one name.")
+    codes = SegCodes(classes, source=str(src))
+    void = [codes.names[i] for i in codes.void_ids if codes.names[i] != 'Void']
+    if void: warnings.warn(f"The class(es) {', '.join(void)} of {src} will be treated as void (not learned, not scored): fastseg reads the "
+                           f"names {', '.join(VOID_NAMES)} as void. If {'it is a real class' if len(void) == 1 else 'they are real classes'}, "
+                           f"rename {'it' if len(void) == 1 else 'them'} in {Path(out)/'codes.txt'}.")
+    return codes
+
 def _import(tool:str, src:Path, out:Path, valid_pct:float, seed:int, overwrite:bool, write)->Path:
     "Fill a new folder beside `out` by `write(folder)` -> (classes, validation images or None, instances.csv rows or None); add codes and split; move it into `out`"
     if out.resolve() == src.resolve(): raise SegError(f"The dataset folder {out} is the {tool} folder; write the dataset to a new folder.")
-    if out.exists() and any(out.iterdir()) and not overwrite: raise SegError(f"{out} is not empty; pass `overwrite=True` or choose a new folder.")
-    if not 0 < valid_pct < 1: raise SegError(f"`valid_pct` must be above 0 and below 1, not {valid_pct}.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    d = Path(tempfile.mkdtemp(prefix='.fastseg-import-', dir=out.parent)) # a failed import leaves nothing in `out`
+    check_number('valid_pct', valid_pct, 0, 1, open_lo=True, open_hi=True); check_whole('seed', seed, 0)
+    with OutputFolder(out, 'import', overwrite, arg='the dataset folder') as o: # a failed import leaves `out` as it was
+        _fill(src, out, o, valid_pct, seed, write)
+    return out
+
+def _fill(src:Path, out:Path, o:OutputFolder, valid_pct:float, seed:int, write):
+    d = Path(tempfile.mkdtemp(prefix='.fastseg-import-', dir=out.parent))
     try:
         (d/'images').mkdir()
         classes, valid, rows = write(d)
@@ -143,10 +171,8 @@ def _import(tool:str, src:Path, out:Path, valid_pct:float, seed:int, overwrite:b
         (d/'codes.txt').write_text('\n'.join(classes) + '\n'); (d/'valid.txt').write_text(''.join(f'{n}\n' for n in sorted(valid)))
         if rows is not None:
             with open(d/INSTANCES_CSV, 'w', newline='') as f: csv.writer(f).writerows([('image', 'id', 'class'), *rows])
-        for p in sorted(q for q in d.rglob('*') if q.is_file()):
-            dest = out/p.relative_to(d); dest.parent.mkdir(parents=True, exist_ok=True); p.replace(dest)
+        for p in sorted(q for q in d.rglob('*') if q.is_file()): p.replace(o.file(p.relative_to(d)))
     finally: shutil.rmtree(d, ignore_errors=True)
-    return out
 
 def import_labelme(src, # folder of LabelMe .json files
                    out, # new dataset folder (fastai's CamVid layout, or the 'instances' layout)
@@ -161,7 +187,9 @@ def import_labelme(src, # folder of LabelMe .json files
     if not files: raise SegError(f"No LabelMe .json files in {src}.")
     def write(d):
         anns = {jf: _read_labelme(jf) for jf in files}
-        names, rows = list(classes or ['Background'] + sorted({s.get('label') for js in anns.values() for s in js['shapes']})), []
+        found = {labelme_label(s, _where(jf, i, s)) for jf, js in anns.items() for i, s in enumerate(js['shapes'])}
+        names, rows = list(classes or ['Background'] + sorted(found - {'Background'})), []
+        check_classes(names, src, out)
         for jf, js in anns.items():
             (data, ext), where = _labelme_image(js, jf), f"{jf} (imageWidth x imageHeight)"
             if instances: _add_objects(d, f'{jf.stem}{ext}', data, *labelme_instances(js, names, jf), names, rows, where, 're-save the annotation in LabelMe')
@@ -228,6 +256,7 @@ def import_cvat(src, # folder of a CVAT "Segmentation mask 1.1" export (unzipped
     def write(d):
         table, rows = read_labelmap(src/'labelmap.txt'), []
         colours, imgs, names = {rgb: i for i, rgb in enumerate(table.values())}, image_files(src/'JPEGImages'), list(table)
+        check_classes(names, src/'labelmap.txt', out)
         masks = sorted((src/'SegmentationClass').glob('*.png'))
         for m in masks:
             if m.stem not in imgs: raise SegError(f"{m} has no image in {src/'JPEGImages'}; export again with 'Save images' ticked.")
@@ -244,19 +273,33 @@ def _coco_rle(seg, h:int, w:int, where:str)->dict:
     "pycocotools' RLE of one COCO `segmentation` (polygons, or RLE with list or compressed counts), checked against (h, w)"
     from pycocotools import mask as cm
     if isinstance(seg, list):
-        if not seg or any(not isinstance(p, list) or len(p) < 6 or len(p) % 2 for p in seg):
-            raise SegError(f"{where}: each polygon needs three or more (x, y) points as [x1, y1, x2, y2, ...].")
-        pts = np.concatenate([np.asarray(p, float).reshape(-1, 2) for p in seg])
-        out = pts[(pts[:, 0] < 0) | (pts[:, 0] > w) | (pts[:, 1] < 0) | (pts[:, 1] > h)]
-        if len(out): raise SegError(f"{where}: point {tuple(out[0].tolist())} is outside the {w} x {h} image; fix the polygon.")
-        return cm.merge(cm.frPyObjects(seg, h, w))
+        if not seg: raise SegError(f"{where}: its segmentation is an empty list; give it a polygon or delete the annotation.")
+        polys = [[v for xy in check_points(p, f"{where}, polygon {i}", (h, w), 3, flat=True) for v in xy] for i, p in enumerate(seg)]
+        return cm.merge(cm.frPyObjects(polys, h, w))
     if not (isinstance(seg, dict) and {'counts', 'size'} <= set(seg)):
         raise SegError(f"{where}: its segmentation is neither a list of polygons nor an RLE with counts and size.")
-    if list(seg['size']) != [h, w]: raise SegError(f"{where}: its RLE is {seg['size'][1]} x {seg['size'][0]} but the image is {w} x {h}.")
-    if isinstance(seg['counts'], list):
-        if sum(seg['counts']) != h * w: raise SegError(f"{where}: its RLE counts add up to {sum(seg['counts'])} pixels, not {h * w} ({w} x {h}).")
-        return cm.frPyObjects(seg, h, w)
-    return dict(size=[h, w], counts=seg['counts'].encode() if isinstance(seg['counts'], str) else seg['counts'])
+    size, counts = seg['size'], seg['counts']
+    if not (isinstance(size, list) and len(size) == 2 and all(is_whole(v, 1) for v in size)):
+        raise SegError(f"{where}: its RLE size is {size!r}, not [height, width]; export the annotations again.")
+    if size != [h, w]: raise SegError(f"{where}: its RLE is {size[1]} x {size[0]} but the image is {w} x {h}; an RLE is laid out in its own frame, so it must match.")
+    runs = counts if isinstance(counts, list) else rle_counts(counts, where) if isinstance(counts, str) else None
+    if runs is None or not all(is_whole(v, 0) for v in runs):
+        raise SegError(f"{where}: its RLE counts are not run lengths (whole numbers of at least 0, or COCO's compressed string).")
+    if sum(runs) != h * w: raise SegError(f"{where}: its RLE counts add up to {sum(runs)} pixels, not {h * w} ({w} x {h}); export the annotations again.")
+    return cm.frPyObjects(dict(size=[h, w], counts=runs), h, w)
+
+def rle_counts(s:str, # COCO's compressed RLE string (pycocotools' `rleToString`)
+               where:str)->list: # the file and annotation, for messages
+    "The run lengths of a compressed COCO RLE, decoded as pycocotools' `rleFrString` does, so they can be checked before pycocotools reads them"
+    counts, p, b = [], 0, s.encode('ascii', 'replace')
+    while p < len(b):
+        x, k, more = 0, 0, True
+        while more:
+            if p >= len(b) or not 48 <= b[p] < 112: raise SegError(f"{where}: its compressed RLE string is damaged at character {p}; export the annotations again.")
+            c = b[p] - 48; x |= (c & 0x1f) << 5 * k; more = bool(c & 0x20); p += 1; k += 1
+            if not more and c & 0x10: x |= -1 << 5 * k
+        counts.append(x + counts[-2] if len(counts) > 2 else x)
+    return counts
 
 def _coco_bits(a:dict, h:int, w:int, cat_index:dict, where:str)->np.ndarray:
     "The (h, w) bool mask of COCO annotation `a`, its category checked against `cat_index`"
@@ -311,6 +354,32 @@ def _read_coco(fn:Path)->dict:
     if miss: raise SegError(f"{fn} is not a COCO annotation file: it has no {', '.join(miss)}.")
     return js
 
+def _coco_checked(js:dict, fn:Path)->tuple:
+    "(categories sorted by id, image id -> its annotations) of a COCO file, after checking the fields fastseg reads"
+    def entries(key, fields):
+        rows = js[key]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows): raise SegError(f"{fn}: its {key} must be a list of objects.")
+        for i, r in enumerate(rows):
+            for k, kind in fields.items():
+                v, at = r.get(k), f"{fn}, {key}[{i}], field {k},"
+                if kind == 'id': check_whole(at, v)
+                elif kind == 'size': check_whole(at, v, 1)
+                elif not isinstance(v, str) or not v.strip(): raise SegError(f"{at} is {v!r}, not a non-empty name.")
+        ids = [r[next(iter(fields))] for r in rows]
+        dups = sorted({v for v in ids if ids.count(v) > 1})
+        if dups and key != 'annotations': raise SegError(f"{fn}: {key} id {dups[0]} is used more than once; ids must be distinct.")
+        return rows
+    cats = sorted(entries('categories', dict(id='id', name='name')), key=lambda c: c['id'])
+    imgs = {im['id'] for im in entries('images', dict(id='id', file_name='name', height='size', width='size'))}
+    by_image = {}
+    for a in entries('annotations', dict(image_id='id')): by_image.setdefault(a['image_id'], []).append(a)
+    orphans = sorted(set(by_image) - imgs)
+    if orphans:
+        n = sum(len(by_image[i]) for i in orphans)
+        raise SegError(f"{fn}: {n} annotation(s) name image_id(s) {', '.join(map(str, orphans[:5]))}, which are not among its images; "
+                       f"their objects would be lost. Add the images to the file's images, or remove the annotations.")
+    return cats, by_image
+
 def _coco_images_dir(fn:Path, js:dict, images)->Path:
     "The folder holding the images: `images`, else the first of images/ beside the file or above it, or the file's folder"
     if images is not None: return Path(images)
@@ -331,13 +400,13 @@ def import_coco(src, # a COCO .json file, or a folder holding one (directly or i
     src, out = Path(src), Path(out)
     if not src.exists(): raise SegError(f"{src} does not exist; pass a COCO .json file or the folder of a COCO export.")
     fn = _coco_file(src); js = _read_coco(fn)
-    cats = sorted(js['categories'], key=lambda c: c['id'])
+    cats, by_image = _coco_checked(js, fn)
     crowd = any(a.get('iscrowd') for a in js['annotations']) and not instances
     classes = ['Background'] + [c['name'] for c in cats] + (['Void'] if crowd else [])
+    check_classes(classes, fn, out)
     cat_index = {c['id']: i + 1 for i, c in enumerate(cats)}
     def write(d):
-        folder, by_image, rows = _coco_images_dir(fn, js, images), {}, []
-        for a in js['annotations']: by_image.setdefault(a.get('image_id'), []).append(a)
+        folder, rows = _coco_images_dir(fn, js, images), []
         for im in js['images']:
             p, where = folder/im['file_name'], f"{fn}, image {im['id']} ({im['file_name']})"
             if not p.is_file(): raise SegError(f"{where} is not at {p}; put the image there or pass the images folder (`images`).")

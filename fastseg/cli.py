@@ -117,7 +117,7 @@ def _data_parsers(sub):
     d.add_argument('--epochs', type=int, help='epochs (default 8 on CPU, 12 on GPU)')
     s = _command(sub, 'synth', 'write a synthetic dataset in a real layout', ['fastseg synth camvid data/shapes', 'fastseg synth instances data/cells --n 32 --size 128'])
     s.add_argument('kind', choices=LazyChoices('synth', 'SYNTH_KINDS'), metavar='KIND', help='the layout to write: %(choices)s')
-    s.add_argument('dir', help='new dataset folder')
+    s.add_argument('dest', metavar='DIR', help='new dataset folder')
     s.add_argument('--n', type=int, help="number of (training) images (default: the kind's own)")
     s.add_argument('--size', type=parse_size, help="image size, N or H,W (default: the kind's own)")
     s.add_argument('--seed', type=int, default=0, help='random seed')
@@ -162,7 +162,7 @@ def _evaluate_parser(sub):
     e.add_argument('--layout', choices=_CHOICES['layout'], metavar='LAYOUT', help='dataset layout: %(choices)s (default: detected)')
     e.add_argument('--json', action='store_true', help='print one JSON object, with the definition of each score')
     e.add_argument('--per-image', metavar='CSV', help='write one row per image (pixel accuracy, mIoU, IoU of each class) to this new file (default: none)')
-    e.add_argument('--bootstrap', type=int, default=1000, metavar='N', help='bootstrap resamples of the images for the 95%% intervals; 0 for none')
+    e.add_argument('--bootstrap', dest='n_boot', type=int, default=1000, metavar='N', help='bootstrap resamples of the images for the 95%% intervals; 0 for none')
     _prediction_args(e)
 
 def _predict_parser(sub):
@@ -188,7 +188,7 @@ def _report_parsers(sub):
     n.add_argument('--out', default='fastseg-interpretation', help="folder for report.md and its figures")
     n.add_argument('--split', default='valid', help='the split to interpret')
     n.add_argument('--layout', choices=_CHOICES['layout'], metavar='LAYOUT', help='dataset layout: %(choices)s (default: detected)')
-    n.add_argument('--worst', type=int, default=4, help='how many of the worst images to show')
+    n.add_argument('--worst', dest='k', type=int, default=4, help='how many of the worst images to show')
     n.add_argument('--overwrite', action='store_true', help='replace a report already in --out')
     _prediction_args(n)
     d = _command(sub, 'doctor', 'check a dataset: class frequencies, missing classes, near-duplicates, labels a model disputes',
@@ -199,10 +199,11 @@ def _report_parsers(sub):
     d.add_argument('--layout', choices=_CHOICES['layout'], metavar='LAYOUT', help='dataset layout: %(choices)s (default: detected)')
     d.add_argument('--max-distance', type=int, default=4, help='near-duplicates: most differing bits of the 64-bit image hashes')
     d.add_argument('--top', type=int, default=8, help='label suspects to list')
+    d.add_argument('--overwrite', action='store_true', help="replace an earlier doctor's report in --out")
 
 def _tool_parsers(sub):
     x = _command(sub, 'export', 'export a model folder to ONNX, checked against PyTorch with onnxruntime', ['fastseg export model --onnx model.onnx'])
-    x.add_argument('model', help='model folder (fastseg train --out)'); x.add_argument('--onnx', required=True, metavar='FILE', help='the .onnx file to write')
+    x.add_argument('model', help='model folder (fastseg train --out)'); x.add_argument('--onnx', dest='fn', required=True, metavar='FILE', help='the .onnx file to write')
     x.add_argument('--size', type=parse_size, help='example input N or H,W (default: the training size)')
     x.add_argument('--overwrite', action='store_true', help='replace an existing ONNX file')
     b = _command(sub, 'bench', 'measure decoding, training and inference speed; write bench.json and bench.md',
@@ -235,7 +236,7 @@ def _demo(a):
 def _synth(a):
     from fastseg.synth import synth
     size = (a.size, a.size) if isinstance(a.size, int) else a.size
-    print(f"Wrote {synth(a.kind, a.dir, n=a.n, **{k: v for k, v in dict(size=size, seed=a.seed).items() if v is not None})}")
+    print(f"Wrote {synth(a.kind, a.dest, n=a.n, **{k: v for k, v in dict(size=size, seed=a.seed).items() if v is not None})}")
 
 def _import(a):
     from fastseg.annotations import import_annotations
@@ -269,7 +270,7 @@ def _evaluate(a):
     from fastseg.tasks import task_of
     m = _model(a)
     task = task_of(m)
-    s = task.evaluate(m, a.data, a.split, _options(a), layout=a.layout, n_boot=a.bootstrap, per_image=a.per_image, show=not a.json)
+    s = task.evaluate(m, a.data, a.split, _options(a), layout=a.layout, n_boot=a.n_boot, per_image=a.per_image, show=not a.json)
     print(to_json(s, 'the scores') if a.json else task.table(s))
     if a.per_image and not a.json: print(f"Per-image scores in {a.per_image}")
 
@@ -290,12 +291,12 @@ def _interpret(a):
     from fastseg.interpret import SegInterpretation, REPORT_FILES
     from fastseg.metrics import iou_table
     interp = SegInterpretation.from_model(_model(a), a.data, a.split, a.layout, _options(a))
-    rep = interp.report(a.out, a.worst, a.overwrite)
+    rep = interp.report(a.out, a.k, a.overwrite)
     print(iou_table(interp.scores) + f"\nWrote {rep} and its figures {', '.join(REPORT_FILES[1:])}")
 
 def _doctor(a):
     from fastseg.doctor import doctor
-    r = doctor(a.data, a.out, a.model, a.layout, a.max_distance, a.top)
+    r = doctor(a.data, a.out, a.model, a.layout, a.max_distance, a.top, overwrite=a.overwrite)
     missing = '; '.join(f"{s}: {', '.join(m)}" for s, m in r['missing'].items() if m) or 'none'
     print(f"Classes missing from a split: {missing}. Near-duplicate train/validation pairs: {len(r['duplicates'])}; pairs inside validation: {len(r['valid_repeats'])}."
           + (f" Most disputed training label: {Path(r['suspects'][0][0]).name} (mean cross-entropy {r['suspects'][0][1]:.3f})." if r['suspects'] else '')
@@ -303,7 +304,7 @@ def _doctor(a):
 
 def _export(a):
     from fastseg.export import export_onnx
-    r = export_onnx(a.model, a.onnx, a.size, overwrite=a.overwrite)
+    r = export_onnx(a.model, a.fn, a.size, overwrite=a.overwrite)
     print(f"Wrote {r['file']}: input image (N, C, H, W) in [0, 1], H x W {r['input_sizes']}; "
           f"largest difference to PyTorch {r['max_rel_error']:.1e} of the largest logit")
 
@@ -340,7 +341,7 @@ def _flag_words(parser)->tuple:
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for sp in (p for s in subs for p in s.choices.values()):
         for act in sp._actions:
-            if not act.option_strings: flags.setdefault(act.dest, act.dest.upper()); continue
+            if not act.option_strings: flags.setdefault(act.dest, act.metavar or act.dest.upper()); continue
             flags.setdefault(act.dest, act.option_strings[-1])
             if act.const is not None: switches[(act.dest, repr(act.const))] = act.option_strings[-1]
     return flags, switches

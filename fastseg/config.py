@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses, importlib.util, math
 from dataclasses import dataclass, asdict, fields
 from .core import *
+from .checks import *
 
 # %% auto #0
 __all__ = ['SAVE_CHOICES', 'LOGGERS', 'check_choice', 'TrainConfig', 'check_tiling', 'PredictOptions']
@@ -15,8 +16,6 @@ __all__ = ['SAVE_CHOICES', 'LOGGERS', 'check_choice', 'TrainConfig', 'check_tili
 SAVE_CHOICES = ('last', 'best') # which epoch's weights the model file keeps
 LOGGERS = ('tensorboard', 'wandb') # `log` choices: fastai's callbacks for them
 
-def _check_int(name, v, lo:int):
-    if not is_whole(v, lo): raise SegError(f"`{name}` must be a whole number of at least {lo}, not {v!r}.")
 
 def check_choice(name:str, # the setting, as the library names it
                  v, # its value
@@ -79,9 +78,9 @@ def _check_config(self:TrainConfig):
             raise SegError(f"`log={self.log!r}` needs the {self.log} package, and it is not installed. Install it (pip install {self.log}), "
                            f"or leave `log` out: history.csv and curves.png are written either way.")
     check_choice('precision', self.precision, PRECISIONS); check_choice('save', self.save, SAVE_CHOICES)
-    _check_int('epochs', self.epochs, 1); _check_int('freeze_epochs', self.freeze_epochs, 0); _check_int('seed', self.seed, 0)
-    if self.bs != 'auto': _check_int('bs', self.bs, 1)
-    if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
+    check_whole('epochs', self.epochs, 1); check_whole('freeze_epochs', self.freeze_epochs, 0); check_whole('seed', self.seed, 0)
+    if self.bs != 'auto': check_whole('bs', self.bs, 1)
+    if self.num_workers is not None: check_whole('num_workers', self.num_workers, 0)
     if self.lr != 'find' and (isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < math.inf):
         raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
     if self.size is not None:
@@ -111,11 +110,11 @@ class PredictOptions:
     num_workers:int|None=None # decoding processes; default one per core but one, at most 8
     precision:str='fp32' # 'fp32', 'fp16' or 'bf16': autocast on a GPU (the CPU runs fp32)
     def __post_init__(self):
-        _check_int('bs', self.bs, 1)
-        if self.num_workers is not None: _check_int('num_workers', self.num_workers, 0)
+        check_whole('bs', self.bs, 1)
+        if self.num_workers is not None: check_whole('num_workers', self.num_workers, 0)
         check_choice('precision', self.precision, PRECISIONS)
         if self.tile is not None: object.__setattr__(self, 'tile', check_tiling(self.tile, self.overlap))
-        else: _check_int('overlap', self.overlap, 0)
+        else: check_whole('overlap', self.overlap, 0)
 
     @classmethod
     def of(cls, opts:PredictOptions|None=None, # options to start from; default the defaults

@@ -205,6 +205,15 @@ class LayoutDataLoaders(DataLoaders):
 
 _BLOCK_ARGS = ('aug', 'flip_vert', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
 
+def _nothing_to_learn(src:SegLayout, rep:dict):
+    "Refuse, before training, a split whose checked labels are all void: nothing to learn from (train) or to score and calibrate on (valid)"
+    for split, n in rep['labelled'].items():
+        if n == 0:
+            why = 'learn from' if split == 'train' else 'score, keep the best epoch by, or calibrate on'
+            raise SegError(f"Every pixel of the {split} split of {src.path} is void (in every image checked): there is "
+                           f"nothing to {why}. Check the masks, and {src.codes.source}: void is value {IGNORE_INDEX} and any class named "
+                           f"{', '.join(VOID_NAMES)} (here: {', '.join(rep['void']) or 'none'}).")
+
 class SegDataLoaders(LayoutDataLoaders):
     "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
     def new_empty(self)->SegDataLoaders:
@@ -223,7 +232,7 @@ class SegDataLoaders(LayoutDataLoaders):
                     num_workers:int|None=None, # DataLoader workers; default fastai's
                     **kwargs)->SegDataLoaders: # `seg_datablock`'s settings (aug, flip_vert, stats, item_tfms), then `DataBlock.dataloaders`'
         "`SegDataLoaders` for the dataset `src`, checked, with void as `IGNORE_INDEX`"
-        if check: check_source(src, splits=['train', valid_split], max_items=max_check)
+        if check: _nothing_to_learn(src, check_source(src, splits=['train', valid_split], max_items=max_check))
         block = {k: kwargs.pop(k) for k in _BLOCK_ARGS if k in kwargs}
         block['stats'] = block.get('stats') or default_stats(src)
         dblock = seg_datablock(src, size, valid_split, **block)

@@ -9,12 +9,13 @@ import numpy as np, torch
 from PIL import Image
 from fastcore.meta import delegates
 from .core import *
+from .checks import *
 from .io import image_tensor, display_image
 from .layouts import load_source, image_class_counts
 from .config import PredictOptions
 from .inference import as_seg_model, image_batches
 from .evaluate import show_predictions
-from .report import fmt_num, check_report_out, write_report
+from .report import fmt_num, write_report
 
 # %% auto #0
 __all__ = ['DOCTOR_FILES', 'class_frequencies', 'missing_classes', 'plot_class_frequencies', 'dhash', 'near_duplicates',
@@ -89,8 +90,7 @@ def label_suspects(model, # a `SegModel` or a model folder
     "The images of `split` ranked by the mean cross-entropy of their label under `model` (void skipped): `(file, loss, pixel accuracy)`"
     o = PredictOptions.of(opts, **kwargs)
     sm = as_seg_model(model)
-    if src.codes.classes != sm.classes:
-        raise SegError(f"The model predicts {sm.classes} but {src.path} has the classes {src.codes.classes}; check it with a model trained on it.")
+    src = sm.dataset(src.path, src.name) # the data as the model sees it (the void classes it was trained with), checked as every command checks it
     items, rows = src.items(split), []
     for batch in progress(image_batches(items, sm.spec, o.bs, o.num_workers, label=src.mask), show, total=-(-len(items) // o.bs)):
         for (f, _, m), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], o)):
@@ -155,11 +155,16 @@ def doctor(data, # dataset folder, any layout
            layout:str|None=None, # dataset layout; default detect
            max_distance:int=4, # near-duplicates: most differing hash bits
            top:int=8, # label suspects to list
-           show:bool=True)->dict: # progress bars
+           show:bool=True, # progress bars
+           overwrite:bool=False)->dict: # replace an earlier doctor's report in `out`
     "Check a dataset (and a model's view of its labels) and write `report.md`, `report.html` and their plots to `out`; return the findings"
-    out = Path(out)
-    check_report_out(out, DOCTOR_FILES) # before any work: a user's own file of one of these names is never replaced
+    check_whole('max_distance', max_distance, 0, 64); check_whole('top', top, 0)
+    with OutputFolder(out, 'doctor', overwrite) as o: # before any work: a folder holding a user's own files is refused
+        return _doctor(data, o, model, layout, max_distance, top, show)
+
+def _doctor(data, o:OutputFolder, model, layout, max_distance, top, show)->dict:
     src = load_source(data, layout)
+    if model is not None: model = as_seg_model(model); model.dataset(data, layout) # its classes checked before any work
     freqs = class_frequencies(src, show)
     hashes = {} # each image hashed once for both comparisons
     pairs = near_duplicates(src, 'train', 'valid', max_distance, show, hashes) if {'train', 'valid'} <= set(src.splits) else []
@@ -168,7 +173,7 @@ def doctor(data, # dataset folder, any layout
     suspects = []
     if model is not None:
         b, f, suspects = _suspects_section(model, src, top, show); blocks += b; figs |= f
-    write_report(out, blocks, figs)
+    write_report(o, blocks, figs)
     return dict(frequencies=freqs, missing=missing, duplicates=[(str(a), str(b), d) for a, b, d in pairs],
                 valid_repeats=[(str(a), str(b), d) for a, b, d in within], suspects=[(str(f), l, a) for f, l, a in suspects],
-                report=out/'report.html')
+                report=o.path/'report.html')

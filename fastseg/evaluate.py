@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, torch
 from fastcore.meta import delegates
 from .core import *
+from .checks import *
 from .io import image_tensor, display_image
 from .layouts import load_source, size_mismatch
 from .config import PredictOptions
@@ -31,9 +32,7 @@ def split_confusions(sm:SegModel, # the model
                      on_probs=None): # called with each image's probabilities and label, e.g. `CalibrationBins.update`
     "Yield `(file, confusion matrix)` for each image of `split`, predicted at full label resolution"
     opts = opts or PredictOptions()
-    if src.codes.classes != sm.classes:
-        raise SegError(f"The model predicts {sm.classes} but {src.path} has the classes {src.codes.classes}. "
-                       f"Score a model on the kind of data it was trained on.")
+    src = sm.dataset(src)
     items, n = src.items(split), len(sm.classes)
     batches = image_batches(items, sm.spec, opts.bs, opts.num_workers, label=src.mask, pin_memory=sm.device.type == 'cuda')
     for batch in progress(batches, show, total=-(-len(items) // opts.bs)):
@@ -71,9 +70,9 @@ def evaluate(model, # a `SegModel` or a model folder
              show:bool=True, # show a progress bar
              **kwargs)->dict: # `PredictOptions` fields, instead of `opts`
     "Scores of `model` on `split` of `data` at full label resolution: `seg_scores`, mean per-image IoU, 95% intervals, definitions"
-    opts = PredictOptions.of(opts, **kwargs)
+    opts = PredictOptions.of(opts, **kwargs); check_whole('n_boot', n_boot, 0)
     sm = as_seg_model(model)
-    src = load_source(data, layout, void=sm.config['void'])
+    src = sm.dataset(data, layout)
     if per_image is not None: _new_file(per_image) # refused before the work, not after
     files, cms, cal, raw = [], [], CalibrationBins(), CalibrationBins()
     def calibration(p, m): # the model's probabilities, and the plain softmax's: softmax(T log p) undoes the temperature

@@ -4,6 +4,7 @@
 
 # %% ../nbs/31_inference.ipynb #d692d624
 from __future__ import annotations
+import warnings
 import numpy as np, torch
 from fastcore.basics import patch, num_cpus
 from fastcore.meta import delegates
@@ -12,7 +13,9 @@ import tifffile
 from pathlib import Path
 import fastseg
 from .core import *
+from .checks import *
 from .io import *
+from .layouts import SegLayout, load_source
 from .config import PredictOptions, check_tiling
 from .models.core import pad_to, seg_logits, precision_autocast
 from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
@@ -20,8 +23,9 @@ from .modelfile import ModelFile, FORMAT_VERSION
 from .calibration import confidence_map
 
 # %% auto #0
-__all__ = ['TTA_SCALES', 'PNG_PIXELS', 'OVERLAY_PIXELS', 'SegModel', 'as_seg_model', 'tta_probs', 'tile_starts', 'blend_window',
-           'tiled_predict', 'default_workers', 'ImageFiles', 'image_batches', 'stream_labels', 'predict_files']
+__all__ = ['TTA_SCALES', 'PNG_PIXELS', 'OVERLAY_PIXELS', 'JPEG_SIDE', 'SegModel', 'as_seg_model', 'tta_probs', 'tile_starts',
+           'blend_window', 'tiled_predict', 'upsampled_rows', 'default_workers', 'ImageFiles', 'image_batches',
+           'stream_labels', 'predict_files']
 
 # %% ../nbs/31_inference.ipynb #2f18fa95
 class SegModel(ModelFile):
@@ -54,6 +58,15 @@ class SegModel(ModelFile):
                    size=[r, r], pretrained=True, model_args=dict(aux=False), dtype='uint8', classes=classes, codes=classes, void=[],
                    mean=list(t.mean), std=list(t.std), layout=None, resize_short=r, weights=str(w))
         return cls(model, cfg, device)
+
+    def dataset(self, data, # a dataset folder, or a `SegLayout` already loaded
+                layout:str|None=None)->SegLayout: # its layout; default detect
+        "`data` as this model sees it (the void classes it was trained with), refused unless its classes are the model's: the one check of every command that compares a model's labels with a dataset's"
+        src = data if isinstance(data, SegLayout) else load_source(data, layout, void=self.config['void'])
+        if src.codes.classes != self.classes:
+            raise SegError(f"The model predicts {self.classes} but {src.path} has the classes {src.codes.classes}. Use the model on the kind "
+                           f"of data it was trained on, or a model trained on this dataset.")
+        return src
 
     def __repr__(self): return f"SegModel({self.config['arch']}/{self.config['backbone']}, classes={self.classes}, size={self.size})"
 
@@ -128,7 +141,11 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
     out = wsum = None
     for chunk in progress(list(_batches(pos, bs)), show):
         p = f(torch.cat([x[..., y:y + th, c:c + tw] for y, c in chunk])) * win
-        if out is None: out, wsum = p.new_zeros(p.shape[1], Hp, Wp), p.new_zeros(Hp, Wp)
+        if out is None:
+            check_memory((p.shape[1] + 1) * Hp * Wp * 4 * 2, f"Blending the tiles of a {W}x{H} image ({p.shape[1]} classes) in memory",
+                         "Stream its labels instead: `stream_labels` over a `Raster` (what `SegModel.predict(img, tile=...)`, `predict_files` "
+                         "and `fastseg predict --tile` do).")
+            out, wsum = p.new_zeros(p.shape[1], Hp, Wp), p.new_zeros(Hp, Wp)
         for (y, c), pi in zip(chunk, p):
             out[:, y:y + th, c:c + tw] += pi
             wsum[y:y + th, c:c + tw] += win
@@ -136,25 +153,76 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
 
 # %% ../nbs/31_inference.ipynb #1dab89c2
 @patch
+def model_probs(self:SegModel, xs:list, # images (1, C, H, W) from `image_tensor`, on the model's device
+                o:PredictOptions)->list: # `precision` and `tta` are used
+    "Class probabilities `(classes, h, w)` of each image at the size the model sees it (`input_size`), not resized back"
+    sizes = [self.input_size(x.shape[-2:]) for x in xs]
+    if len(set(sizes)) > 1: return [self.model_probs([x], o)[0] for x in xs] # aspect kept: one image at a time
+    return list(self.probs_fn(o)(torch.cat([float_image(resize_bilinear(x, s)) for x, s in zip(xs, sizes)])))
+
+def _check_full_probs(n:int, size:tuple):
+    "Refuse, before predicting, full-size probabilities that would not fit in memory"
+    (h, w) = size
+    check_memory(2 * n * h * w * 4, f"Class probabilities of a {w}x{h} image ({n} classes) at full size",
+                 "Predict labels instead (`SegModel.predict`, `predict_files`, `fastseg predict`), which resize the probabilities a strip "
+                 "of rows at a time, with `tile` for huge images.")
+
+@patch
 def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H, W) tensors from `image_tensor`
                   opts:PredictOptions|None=None, # how to predict; default `PredictOptions()`
                   **kwargs)->list: # `PredictOptions` fields, e.g. `tta=True`, `tile=512`
-    "Class probabilities `(classes, H, W)` of each image, at the image's own size"
+    "Class probabilities `(classes, H, W)` of each image, at the image's own size (checked to fit in memory first)"
     o = PredictOptions.of(opts, **kwargs)
     xs = [image_tensor(im, self.spec).to(self.device, non_blocking=True)[None] for im in imgs]
-    f = self.probs_fn(o)
-    if o.tile: return [tiled_predict(f, float_image(x), o.tile, o.overlap, o.bs)[0] for x in xs]
-    sizes = [self.input_size(x.shape[-2:]) for x in xs]
-    if len(set(sizes)) > 1: return [self.predict_proba([x[0]], o)[0] for x in xs] # aspect kept: one image at a time
-    p = f(torch.cat([float_image(resize_bilinear(x, s)) for x, s in zip(xs, sizes)]))
-    return [resize_bilinear(pi[None], x.shape[-2:])[0] for pi, x in zip(p, xs)]
+    for x in xs: _check_full_probs(len(self.classes), x.shape[-2:])
+    if o.tile: return [tiled_predict(self.probs_fn(o), float_image(x), o.tile, o.overlap, o.bs)[0] for x in xs]
+    return [resize_bilinear(p[None], x.shape[-2:])[0] for p, x in zip(self.model_probs(xs, o), xs)]
+
+def upsampled_rows(p:torch.Tensor, # class probabilities `(C, h, w)` at the model's size
+                   size:tuple, # (H, W): the image's size
+                   rows:int=256): # output rows per strip
+    "Yield `(first row, probabilities (C, r, W))`: `p` resized bilinearly to `size` as `resize_bilinear` does, a strip of rows at a time"
+    (H, W), h = size, p.shape[1]
+    if H <= h: # shrinking (antialiased): no larger than the model's own map, so resized whole
+        full = resize_bilinear(p[None], (H, W))[0]
+        yield from ((y0, full[:, y0:y0 + rows]) for y0 in range(0, H, rows)); return
+    pw = resize_bilinear(p[None], (h, W))[0] # bilinear is separable: the width first, whole (h rows only) ...
+    for y0 in range(0, H, rows): # ... then each strip of rows from its two nearest source rows, as F.interpolate (align_corners=False)
+        src = ((torch.arange(y0, min(y0 + rows, H), device=p.device, dtype=torch.float32) + 0.5) * (h / H) - 0.5).clamp(min=0)
+        i0 = src.floor().long().clamp(max=h - 1)
+        lam = (src - i0)[:, None]
+        yield y0, pw[:, i0] * (1 - lam) + pw[:, (i0 + 1).clamp(max=h - 1)] * lam
+
+@patch
+def predict_labels(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H, W) tensors from `image_tensor`
+                   opts:PredictOptions|None=None, # how to predict (`tile` is for `predict`); default `PredictOptions()`
+                   confidence:bool=False, # also the confidence map (`confidence_map`)
+                   **kwargs)->list: # `PredictOptions` fields
+    "`(mask (H, W) uint8, confidence (H, W) uint8 or None)` of each whole image at its own size; full-size probabilities are never held"
+    o = PredictOptions.of(opts, **kwargs)
+    xs = [image_tensor(im, self.spec).to(self.device, non_blocking=True)[None] for im in imgs]
+    out = []
+    for x, p in zip(xs, self.model_probs(xs, o)):
+        (H, W) = x.shape[-2:]
+        mask, conf = np.empty((H, W), np.uint8), (np.empty((H, W), np.uint8) if confidence else None)
+        for y0, s in upsampled_rows(p, (H, W)):
+            mask[y0:y0 + s.shape[1]] = s.argmax(0).byte().cpu().numpy()
+            if confidence: conf[y0:y0 + s.shape[1]] = confidence_map(s)
+        out.append((mask, conf))
+    return out
 
 @patch
 def predict(self:SegModel, img, # a path, PIL image, array or (C, H, W) tensor from `image_tensor`
             opts:PredictOptions|None=None, # how to predict; default `PredictOptions()`
             **kwargs)->np.ndarray: # `PredictOptions` fields
-    "Class-index mask (uint8) of one image, at the image's size"
-    return self.predict_proba([img], opts, **kwargs)[0].argmax(0).byte().cpu().numpy()
+    "Class-index mask (uint8) of one image, at the image's size: in strips of rows (`predict_labels`), or streamed in tiles with `tile`"
+    o = PredictOptions.of(opts, **kwargs)
+    if not o.tile: return self.predict_labels([img], o)[0][0]
+    a = img if isinstance(img, (str, Path, np.ndarray)) else image_tensor(img, self.spec)
+    if isinstance(a, torch.Tensor) and a.dtype != torch.uint8: # already scaled to floats: blended in memory (checked to fit)
+        return self.predict_proba([a], o)[0].argmax(0).byte().cpu().numpy()
+    r = Raster(a) if isinstance(a, (str, Path)) else Raster.of_array(a if isinstance(a, np.ndarray) else a.permute(1, 2, 0).cpu().numpy())
+    return np.concatenate(list(stream_labels(self, r, o)))
 
 # %% ../nbs/31_inference.ipynb #138aae42
 def default_workers()->int:
@@ -222,18 +290,27 @@ def _shift_up(t, n):
     t[..., rows - n:, :] = 0
 
 # %% ../nbs/31_inference.ipynb #d6c333e9
-PNG_PIXELS, OVERLAY_PIXELS = 2**26, 2**24 # larger label images are written as TIFF; larger images get no overlay
+PNG_PIXELS, OVERLAY_PIXELS, JPEG_SIDE = 2**26, 2**24, 65500 # larger label images are written as TIFF; larger images get no overlay; JPEG's longest side
 
 def _mask_ext(f, tile)->str:
     if not tile: return '.png'
     h, w = image_info(f).size
     return '.tif' if f.suffix.lower() in TIFF_EXTS or h * w > PNG_PIXELS else '.png'
 
-def _predict_streamed(sm, f, mfn, ofn, opts, overlays):
-    "Label `f` in streamed tiles into `mfn` (and an overlay into `ofn` when the image is small enough to draw)"
+def _overlay_ext(size)->str: return '.jpg' if max(size) <= JPEG_SIDE else '.png' # a 100000 x 1 strip is no JPEG
+
+def _check_whole_images(infos:dict, o:PredictOptions):
+    "Refuse, from the headers, whole-image prediction of images that would not fit in memory (each decoded, copied, labelled)"
+    f, i = max(infos.items(), key=lambda kv: kv[1].size[0] * kv[1].size[1])
+    (h, w), n = i.size, min(o.bs, len(infos))
+    check_memory(n * h * w * (2 * i.bands * np.dtype(i.dtype).itemsize + 2), f"Predicting {f} ({w}x{h}) whole, {n} image(s) per batch,",
+                 "Pass `tile` (e.g. 1024) to stream it in tiles at full resolution, or lower `bs`.")
+
+def _predict_streamed(sm, f, mfn, ofn, opts):
+    "Label `f` in streamed tiles into `mfn` (and an overlay into `ofn`, unless None)"
     r = Raster(f)
     write_labels(stream_labels(sm, r, opts), mfn, r.shape[:2], sm.palette, extratags=r.geo_tags)
-    if overlays and r.shape[0] * r.shape[1] <= OVERLAY_PIXELS:
+    if ofn is not None:
         mask = tifffile.imread(mfn) if mfn.suffix == '.tif' else np.asarray(Image.open(mfn))
         _write_overlay(sm, image_tensor(r.window(0, r.shape[0], 0, r.shape[1]), sm.spec, f), mask, ofn)
     return mfn
@@ -259,16 +336,26 @@ def predict_files(model, # a `SegModel` or a model folder
     if o.tile and uncertainty: raise SegError("Confidence maps are written for whole images only: leave out `tile` or `uncertainty`.")
     sm = as_seg_model(model)
     files, out = input_images(inp), Path(out)
-    targets = {f: (out/'masks'/f'{f.stem}{_mask_ext(f, o.tile)}', out/'overlays'/f'{f.stem}.jpg', out/'confidence'/f'{f.stem}.png') for f in files}
-    check_outputs(files, [p for t in targets.values() for p, on in zip(t, (True, overlays, uncertainty)) if on], inp, out, overwrite)
-    if o.tile: return [_predict_streamed(sm, f, *targets[f][:2], o, overlays) for f in progress(files, show)]
-    written = []
-    batches = image_batches(files, sm.spec, o.bs, o.num_workers, pin_memory=sm.device.type == 'cuda')
-    for batch in progress(batches, show, total=-(-len(files) // o.bs)):
-        for (f, t, _), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], o)):
-            mask, (mfn, ofn, cfn) = p.argmax(0).byte().cpu().numpy(), targets[f]
-            mask_to_png(mask, mfn, sm.palette)
-            if overlays: _write_overlay(sm, t, mask, ofn)
-            if uncertainty: cfn.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(confidence_map(p)).save(cfn)
-            written.append(mfn)
-    return written
+    infos = {f: image_info(f) for f in files} # headers only: sizes known before any decoding
+    draw = {f: overlays and infos[f].size[0] * infos[f].size[1] <= OVERLAY_PIXELS for f in files}
+    if overlays and not all(draw.values()):
+        big = [f for f in files if not draw[f]]
+        warnings.warn(f"No overlay for {len(big)} image(s) over {OVERLAY_PIXELS:,} pixels (e.g. {big[0].name}): a picture that size helps no one. "
+                      f"Their masks are written.")
+    targets = {f: (Path('masks')/f'{f.stem}{_mask_ext(f, o.tile)}', Path('overlays')/f'{f.stem}{_overlay_ext(infos[f].size)}',
+                   Path('confidence')/f'{f.stem}.png') for f in files}
+    check_outputs(files, [out/p for t in targets.values() for p, on in zip(t, (True, True, uncertainty)) if on], inp, out)
+    if not o.tile: _check_whole_images(infos, o)
+    with OutputFolder(out, 'predict', overwrite) as folder:
+        if o.tile: return [_predict_streamed(sm, f, folder.file(targets[f][0]), folder.file(targets[f][1]) if draw[f] else None, o)
+                           for f in progress(files, show)]
+        written = []
+        batches = image_batches(files, sm.spec, o.bs, o.num_workers, pin_memory=sm.device.type == 'cuda')
+        for batch in progress(batches, show, total=-(-len(files) // o.bs)):
+            for (f, t, _), (mask, conf) in zip(batch, sm.predict_labels([t for _, t, _ in batch], o, confidence=uncertainty)):
+                mfn, ofn, cfn = targets[f]
+                mask_to_png(mask, folder.file(mfn), sm.palette)
+                if draw[f]: _write_overlay(sm, t, mask, folder.file(ofn))
+                if uncertainty: Image.fromarray(conf).save(folder.file(cfn))
+                written.append(out/mfn)
+        return written

@@ -11,6 +11,7 @@ from PIL import Image
 import fastseg
 from fastcore.meta import delegates
 from .core import *
+from .checks import *
 from .io import *
 from .config import PredictOptions, check_tiling
 from .models.core import precision_autocast
@@ -139,23 +140,25 @@ def predict_instances(model, # an `InstanceModel` or its model folder
                       overwrite:bool=False, # replace files already in `out`
                       **kwargs)->list: # `PredictOptions` fields, instead of `opts`
     "Write an instance PNG, a JSON of the objects and an overlay for each input image; return the PNG paths"
-    if not 0 <= score <= 1: raise SegError(f"`score` is a confidence between 0 and 1, not {score}.")
+    check_number('score', score, 0, 1) # a confidence
     o = PredictOptions.of(opts, **kwargs)
     if o.tta: raise SegError("`tta` is for semantic models; Mask R-CNN's detections of flipped and scaled copies are not averaged. Leave it out.")
     im = InstanceModel.of(model)
     files, out = input_images(inp), Path(out)
-    tg = {f: (out/'instances'/f'{f.stem}.png', out/'instances'/f'{f.stem}.json', out/'overlays'/f'{f.stem}.jpg') for f in files}
-    check_outputs(files, [p for t in tg.values() for p in t[:2 + overlays]], inp, out, overwrite)
-    for f in progress(files, show):
-        x = image_tensor(f, im.spec)
-        det = detect_tiled(im, x, o, score) if o.tile else dedupe_objects(im.detect([x], score, o.precision)[0])
-        png, js, ov = tg[f]
-        ids = instance_ids(det, x.shape[1:])
-        png.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(png, lambda t: Image.fromarray(ids).save(t, format='PNG'))
-        rec = dict(image=f.name, size=list(x.shape[1:]), score_threshold=score, objects=instance_records(det, im.classes))
-        atomic_write(js, lambda t: Path(t).write_text(json.dumps(rec, indent=1) + '\n'))
-        if overlays:
-            ov.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(instance_overlay(display_image(x), ids[None] == np.arange(1, len(det['scores']) + 1)[:, None, None])).save(ov, quality=90)
-    return [tg[f][0] for f in files]
+    tg = {f: (Path('instances')/f'{f.stem}.png', Path('instances')/f'{f.stem}.json', Path('overlays')/f'{f.stem}.jpg') for f in files}
+    check_outputs(files, [out/p for t in tg.values() for p in t[:2 + overlays]], inp, out)
+    with OutputFolder(out, 'predict', overwrite) as folder:
+        for f in progress(files, show): _predict_instance(im, f, [folder.file(p) if i < 2 + overlays else None for i, p in enumerate(tg[f])], o, score, overlays)
+    return [out/tg[f][0] for f in files]
+
+def _predict_instance(im, f, targets, o, score, overlays):
+    "Detect the objects of `f` and write its id PNG, its JSON and (with `overlays`) its overlay to `targets`"
+    x = image_tensor(f, im.spec)
+    det = detect_tiled(im, x, o, score) if o.tile else dedupe_objects(im.detect([x], score, o.precision)[0])
+    png, js, ov = targets
+    ids = instance_ids(det, x.shape[1:])
+    atomic_write(png, lambda t: Image.fromarray(ids).save(t, format='PNG'))
+    rec = dict(image=f.name, size=list(x.shape[1:]), score_threshold=score, objects=instance_records(det, im.classes))
+    atomic_write(js, lambda t: Path(t).write_text(json.dumps(rec, indent=1) + '\n'))
+    if overlays:
+        Image.fromarray(instance_overlay(display_image(x), ids[None] == np.arange(1, len(det['scores']) + 1)[:, None, None])).save(ov, quality=90)

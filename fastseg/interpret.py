@@ -9,6 +9,7 @@ import numpy as np, torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import *
+from .checks import *
 from .io import image_tensor, display_image
 from .layouts import load_source
 from .config import PredictOptions
@@ -16,7 +17,7 @@ from .metrics import seg_scores, per_image_table, plot_iou
 from .modelfile import model_config
 from .inference import SegModel, as_seg_model
 from .evaluate import split_confusions, show_predictions
-from .report import fmt_num, check_report_out, write_report
+from .report import fmt_num, write_report
 
 # %% auto #0
 __all__ = ['REPORT_FILES', 'SegInterpretation']
@@ -41,7 +42,7 @@ class SegInterpretation:
         "Predict `split` of `data` with `model` and keep what is needed to interpret it"
         opts = PredictOptions.of(opts, **kwargs)
         sm = as_seg_model(model)
-        src = load_source(data, layout, void=sm.config['void'])
+        src = sm.dataset(data, layout)
         files, cms = zip(*split_confusions(sm, src, split, opts, show))
         return cls(sm, src, split, list(files), list(cms))
 
@@ -116,9 +117,10 @@ def report(self:SegInterpretation, out, # folder for the report and its figures
            k:int=4, # worst images to show
            overwrite:bool=False)->Path: # replace files already in `out`
     "Write `report.md` with the scores, the per-class table and the worst images, and its figures, into `out`; return its path"
-    check_report_out(out, REPORT_FILES, overwrite)
-    figs = {'iou.png': self.plot_iou().figure, 'confusion_matrix.png': self.plot_confusion_matrix().figure, 'worst.png': self.show_worst(k)}
-    return write_report(out, self._report_blocks(k), figs, kinds=('md',))[0]
+    check_whole('k', k, 1)
+    with OutputFolder(out, 'interpret', overwrite) as o:
+        figs = {'iou.png': self.plot_iou().figure, 'confusion_matrix.png': self.plot_confusion_matrix().figure, 'worst.png': self.show_worst(k)}
+        return write_report(o, self._report_blocks(k), figs, kinds=('md',))[0]
 
 # %% ../nbs/41_interpret.ipynb #3c0f5e07
 @patch

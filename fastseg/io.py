@@ -11,13 +11,14 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF, InterpolationMode
 from .core import *
+from .checks import *
 
 # %% auto #0
 __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'SAMPLE_SCALES', 'IMAGE_EXTS', 'GEO_TAGS', 'LABEL_TILE', 'read_text', 'read_codes',
            'ImageInfo', 'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image',
-           'image_files', 'read_list', 'input_images', 'read_index_mask', 'read_colour_table', 'read_colour_mask',
-           'read_instance_ids', 'mask_to_png', 'write_image', 'check_outputs', 'resize_bilinear', 'resize_mask',
-           'Raster', 'write_labels']
+           'image_files', 'read_list', 'input_images', 'read_index_mask', 'check_label_values', 'read_colour_table',
+           'read_colour_mask', 'read_instance_ids', 'mask_to_png', 'write_image', 'check_outputs', 'resize_bilinear',
+           'resize_mask', 'Raster', 'write_labels']
 
 # %% ../nbs/01_io.ipynb #a60041b4
 def read_text(path, # a text file: UTF-8 (with or without a byte-order mark) or UTF-16 with one
@@ -161,10 +162,16 @@ def _decode_pil_format(fn):
     if a.ndim == 3: a = cv2.cvtColor(a, cv2.COLOR_BGRA2RGB if a.shape[2] == 4 else cv2.COLOR_BGR2RGB)
     return a
 
+def _fit_in_memory(fn, info, max_bytes):
+    need = info.size[0] * info.size[1] * info.bands * np.dtype(info.dtype).itemsize
+    check_memory(need, f"{fn} is {info.size[1]}x{info.size[0]} with {info.bands} band(s), and {fn.suffix} files can only be decoded whole: "
+                       f"decoding it", "Convert it to an uncompressed TIFF (e.g. tifffile.imwrite(out, image)), which fastseg reads window by window.", max_bytes)
+
 def read_image(fn)->np.ndarray:
     "The image `fn` as an `(H, W, bands)` array, as displayed (EXIF applied), in its own sample type"
     fn = Path(fn)
     info, ext = image_info(fn), fn.suffix.lower()
+    _fit_in_memory(fn, info, None) # from the header, before decoding
     try:
         if ext in ARRAY_EXTS: a = np.load(fn)
         elif ext in TIFF_EXTS:
@@ -255,13 +262,26 @@ def display_image(x:torch.Tensor)->np.ndarray:
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp', '.npy') # image files fastseg reads
 
 def image_files(folder)->dict:
-    "Map stem -> path for the image files directly in `folder`"
-    folder = Path(folder)
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.')}
+    "Map stem -> path for the image files directly in `folder`; two images with one stem (`x.jpg`, `x.png`) are an error naming both"
+    folder, out = Path(folder), {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in IMAGE_EXTS or p.name.startswith('.'): continue
+        if p.stem in out:
+            raise SegError(f"{folder} holds two images named {p.stem}: {out[p.stem].name} and {p.name}. Images are paired with "
+                           f"labels and split lists by name, so fastseg cannot tell which is meant; rename or remove one.")
+        out[p.stem] = p
+    return out
 
 def read_list(path)->list:
-    "Stems listed in a split file; takes the first token of a line, so SegNet's `img.png annot.png` lines work too"
-    return [Path(l.split()[0]).stem for l in read_text(path, 'split list').splitlines() if l.strip()]
+    "Stems listed in a split file (each once); takes the first token of a line, so SegNet's `img.png annot.png` lines work too"
+    stems = {}
+    for i, line in enumerate(read_text(path, 'split list').splitlines(), 1):
+        if not line.strip(): continue
+        s = Path(line.split()[0]).stem
+        if s in stems: raise SegError(f"{path} lists {s} twice (lines {stems[s]} and {i}); an image listed twice would be trained on or "
+                                      f"scored twice. Remove one of the lines.")
+        stems[s] = i
+    return list(stems)
 
 def input_images(inp)->list:
     "The image files named by `inp`: one file, or the images directly in a folder (hidden files left out)"
@@ -270,6 +290,9 @@ def input_images(inp)->list:
     elif inp.exists(): files = [inp]
     else: raise SegError(f"{inp} does not exist. Pass an image file or a folder of images.")
     if not files: raise SegError(f"No images ({', '.join(IMAGE_EXTS)}) in {inp}.")
+    broken = [p for p in files if not p.is_file()] # a dangling link, a link loop, a folder named like an image
+    if broken: raise SegError(f"{broken[0]} is not a readable file (a broken link, a link loop or a folder; {len(broken)} such in {inp}). "
+                              f"Fix or remove it.")
     return files
 
 # %% ../nbs/01_io.ipynb #a436e045
@@ -278,16 +301,23 @@ def read_index_mask(fn)->np.ndarray:
     fn = Path(fn)
     if not fn.exists(): raise SegError(f"Missing label file {fn}. Add it, or remove its image from the split list.")
     try:
-        with Image.open(fn) as im:
-            if im.mode not in ('L', 'P', '1', 'I', 'I;16'):
+        with _named_file(), Image.open(fn) as im:
+            if im.mode not in ('L', 'P', '1', 'I', 'I;16', 'I;16B', 'I;16L'):
                 raise SegError(f"{fn} is a {im.mode} image, but this layout stores class indices in single-channel masks. "
                                f"For colour-coded labels, add a class_dict.csv and use the 'colour' layout.")
-            return np.array(im).astype(np.uint8) if im.mode != 'I' else _check_range(np.array(im), fn)
+            a = np.array(im)
     except (OSError, UnidentifiedImageError) as e:
         raise SegError(f"Cannot read the label file {fn}: {e}. Replace the file.") from None
+    return a.astype(np.uint8) if a.dtype in (np.uint8, np.bool_) else check_label_values(a, fn)
 
-def _check_range(a, fn):
-    if a.max() > 255: raise SegError(f"{fn} holds values above 255; masks must hold 8-bit class indices.")
+def check_label_values(a:np.ndarray, # the values of a label file wider than 8 bits
+                       fn)->np.ndarray: # the file, for messages
+    "`a` as uint8 when every value fits, never wrapped around: a larger value is an error naming the file, the value and the fix"
+    if a.size and (a.min() < 0 or a.max() > IGNORE_INDEX):
+        v = int(a.max()) if a.max() > IGNORE_INDEX else int(a.min())
+        raise SegError(f"{fn} holds the value {v} ({a.dtype} file). fastseg's masks hold 8-bit class indices: classes 0..{IGNORE_INDEX - 1} "
+                       f"and {IGNORE_INDEX} for void, so a dataset has at most {IGNORE_INDEX} classes. Fix the file, or merge classes so "
+                       f"that their indices fit, and save it as 8-bit.")
     return a.astype(np.uint8)
 
 # %% ../nbs/01_io.ipynb #88ea526c
@@ -314,7 +344,7 @@ def read_colour_mask(fn, # a colour-coded mask file
                      colours:dict)->np.ndarray: # (r, g, b) -> class index
     "Class indices of the colour-coded mask `fn` (exact colour match; an unknown colour is an error naming the file)"
     try:
-        with Image.open(fn) as im: rgb = np.array(im.convert('RGB'))
+        with _named_file(), Image.open(fn) as im: rgb = np.array(im.convert('RGB'))
     except (OSError, UnidentifiedImageError) as e: raise SegError(f"Cannot read the label file {fn}: {e}. Replace the file.") from None
     return rgb_to_index(rgb, colours, fn)
 
@@ -324,7 +354,7 @@ def read_instance_ids(fn)->np.ndarray:
     fn = Path(fn)
     if not fn.exists(): raise SegError(f"Missing instance file {fn}. Add it, or remove its image from the dataset.")
     try:
-        with Image.open(fn) as im:
+        with _named_file(), Image.open(fn) as im:
             if im.mode not in ('L', 'P', 'I', 'I;16', 'I;16B', 'I;16L'):
                 raise SegError(f"{fn} is a {im.mode} image; instance files hold one id per object in a single channel (8 or 16 "
                                f"bits). Colour-coded instance masks (CVAT's SegmentationObject) are converted by `import_cvat`.")
@@ -353,19 +383,14 @@ def write_image(arr:np.ndarray, # an image array, as PIL takes it
 
 def check_outputs(files:list, # the input files
                   targets:list, # the files a run will write
-                  inp, out, # the input and output the user named, for messages
-                  overwrite:bool=False): # existing targets may be replaced
-    "Refuse to write over an input, over another output of this run, or (unless `overwrite`) over any existing file"
+                  inp, out): # the input and output the user named, for messages
+    "Refuse to write over an input, or two outputs of this run over each other (what is already in `out`: `OutputFolder`)"
     clash = {Path(f).resolve() for f in files} & {Path(p).resolve() for p in targets}
     if clash: raise SegError(f"Writing to {out} would overwrite the input image {sorted(clash)[0]}; choose another `out` folder.")
     stems = [Path(f).stem for f in files]
     if len(set(stems)) < len(stems):
         dup = next(s for s in stems if stems.count(s) > 1)
         raise SegError(f"Several inputs in {inp} are named {dup}.*; their outputs would overwrite each other. Write them into separate `out` folders.")
-    there = [p for p in targets if Path(p).exists()]
-    if there and not overwrite:
-        raise SegError(f"{there[0]} already exists ({len(there)} of the files to write do): it may be a ground-truth mask or an earlier "
-                       f"prediction. Choose another `out` folder, or pass `overwrite=True` to replace them.")
 
 # %% ../nbs/01_io.ipynb #c4cdac4a
 def resize_bilinear(x:torch.Tensor, # images, probabilities or features (..., C, H, W), uint8 or float
@@ -389,15 +414,6 @@ def resize_mask(m:torch.Tensor, # class indices (..., H, W)
 # %% ../nbs/01_io.ipynb #3d346418
 GEO_TAGS = (33550, 33922, 34264, 34735, 34736, 34737) # GeoTIFF: pixel scale, tie points, transformation, geo keys
 
-def _fit_in_memory(fn, info, max_bytes):
-    need = info.size[0] * info.size[1] * info.bands * np.dtype(info.dtype).itemsize
-    free = os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
-    limit = max_bytes if max_bytes is not None else free // 2
-    if need > limit:
-        raise SegError(f"{fn} is {info.size[1]}x{info.size[0]} with {info.bands} band(s): decoding it takes {need / 2**30:.1f} GiB, "
-                       f"and {fn.suffix} files can only be decoded whole (this machine has {free / 2**30:.1f} GiB free; at most "
-                       f"{limit / 2**30:.1f} GiB is used). Convert it to an uncompressed TIFF (e.g. tifffile.imwrite(out, image)), "
-                       f"which fastseg reads window by window.")
 
 # %% ../nbs/01_io.ipynb #fd3cb637
 class Raster:
@@ -411,6 +427,16 @@ class Raster:
         if self.a is None: _fit_in_memory(self.fn, self.info, max_bytes); self.a = read_image(fn)
         if self.a.ndim == 2: self.a = self.a[..., None]
         self.shape = self.a.shape
+
+    @classmethod
+    def of_array(cls, a:np.ndarray # an image in memory, `(H, W[, bands])`, in its file's sample type
+                )->Raster:
+        "An image already in memory, read window by window like a file (what tiled prediction of an array streams over)"
+        r = cls.__new__(cls)
+        r.fn, r.info, r.geo_tags, r._map = None, None, [], None
+        r.a = a[..., None] if a.ndim == 2 else a
+        r.shape = r.a.shape
+        return r
 
     def _tiff_view(self):
         with tifffile.TiffFile(self.fn) as tif:

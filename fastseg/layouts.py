@@ -439,22 +439,26 @@ def check_source(src:SegLayout, # the dataset to check
                  seed:int=0, # seed of that sample
                  show:bool=True)->dict: # print what was checked and show a progress bar
     "Check every image/mask pair (or a sample) and raise one `SegError` listing all problems; return pixel counts"
-    items = [p for s in (splits or src.splits) for p in src.items(s)]
+    items = [(s, p) for s in (splits or src.splits) for p in src.items(s)]
     total = len(items)
     if max_items is not None and total > max_items: items = random.Random(seed).sample(items, max_items)
-    problems, counts = [], np.zeros(256, np.int64)
-    for img in progress(items, show):
+    problems, counts, labelled = [], np.zeros(256, np.int64), dict.fromkeys(splits or src.splits, 0)
+    for s, img in progress(items, show):
         err, c = _check_pair(src, img)
         if err: problems.append(err)
-        else: counts += c
+        else: counts += c; labelled[s] += int(c.sum() - c[IGNORE_INDEX])
     what = f"{len(items)} of {total} image/mask pairs (a random sample; check all with max_items=None)" if len(items) < total \
            else f"all {total} image/mask pairs"
     if problems:
         shown = '\n'.join(f'  - {p}' for p in problems[:10])
         more = f'\n  ... and {len(problems) - 10} more' if len(problems) > 10 else ''
         raise SegError(f"{len(problems)} problem(s) in the dataset {src.path} (checked {what}):\n{shown}{more}")
-    if show: print(f"Checked {what} in {src.path}: no problems.")
-    return {'checked': len(items), 'total': total, 'sampled': len(items) < total,
+    void = [src.codes.names[i] for i in src.codes.void_ids]
+    if show:
+        print(f"Checked {what} in {src.path}: no problems.")
+        if void: print(f"Void (not learned, not scored): {', '.join(void)}, by name ({', '.join(VOID_NAMES)}, any case); rename a real class "
+                       f"in {src.codes.source} to learn it.")
+    return {'checked': len(items), 'total': total, 'sampled': len(items) < total, 'void': void, 'labelled': labelled,
             'pixels': {n: int(counts[i]) for i, n in enumerate(src.codes.classes)}, 'ignored': int(counts[IGNORE_INDEX])}
 
 # %% ../nbs/02_layouts.ipynb #9a15340c

@@ -11,7 +11,9 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, safe_open
 import fastseg
 from .core import *
+from .checks import is_number
 from .io import InputSpec, SAMPLE_SCALES
+from .calibration import T_RANGE
 from .models.core import seg_device
 from .models.registry import ARCHS, TASK_ARCHS, TASK_NAMES, create_model
 
@@ -72,7 +74,7 @@ _HEADER = { # field of a model file's config -> (check given the value and the c
     'palette': (lambda v, c: isinstance(v, list) and len(v) == len(c['classes']) and
                 all(isinstance(x, list) and len(x) == 3 and all(is_whole(y, 0, 255) for y in x) for x in v),
                 'a list of one [r, g, b] (0-255) per class'),
-    'temperature': (lambda v, c: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf, 'a positive number'),
+    'temperature': (lambda v, c: is_number(v) and T_RANGE[0] <= v <= T_RANGE[1], f'a softmax temperature from {T_RANGE[0]:g} to {T_RANGE[1]:g} (the range `fit_temperature` fits in)'),
 }
 _OPTIONAL = ('task', 'dtype', 'model_args', 'codes', 'void', 'palette', 'temperature') # absent from files of earlier versions (semantic models)
 

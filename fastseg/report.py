@@ -7,9 +7,10 @@ from __future__ import annotations
 import html, math
 from pathlib import Path
 from .core import *
+from .checks import *
 
 # %% auto #0
-__all__ = ['fmt_num', 'md_table', 'render_report', 'check_report_out', 'write_report']
+__all__ = ['fmt_num', 'md_table', 'render_report', 'write_report']
 
 # %% ../nbs/40_report.ipynb #40a0c006
 def fmt_num(v, # a number, or None / nan when it could not be computed
@@ -41,23 +42,13 @@ def render_report(blocks:list, # ('h1'|'h2'|'p', text), ('table', head, rows) or
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,">'
             f'<title>{html.escape(blocks[0][1])}</title><style>{style}</style></head><body>\n' + '\n'.join(out) + '\n</body></html>\n')
 
-def check_report_out(out, # the report's folder
-                     names:list, # every file the report may write there
-                     overwrite:bool=False): # replace them
-    "Refuse (before any work) a report folder that holds a file of one of `names`, unless `overwrite`"
-    there = [Path(out)/n for n in names if (Path(out)/n).exists()]
-    if there and not overwrite:
-        raise SegError(f"{there[0]} already exists ({len(there)} of the report's files do); choose another `out` folder, or pass "
-                       f"`overwrite=True` to replace them.")
-
-def write_report(out, # the report's folder (made if missing)
+def write_report(o:OutputFolder, # the report's folder, claimed by the command before any work
                  blocks:list, # the report (see `render_report`)
                  figs:dict, # file name -> matplotlib figure, each closed once written
                  kinds:tuple=('md', 'html'))->list: # the formats of `report.<kind>` to write
-    "Write the figures and `report.md` / `report.html` into `out`; return the report files"
+    "Write the figures and `report.md` / `report.html` into the folder `o`; return the report files"
     import matplotlib.pyplot as plt
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     for fn, fig in figs.items():
-        fig.tight_layout(); atomic_write(out/fn, lambda t: fig.savefig(t, format='png', dpi=90)); plt.close(fig)
-    for kind in kinds: atomic_write(out/f'report.{kind}', lambda t: Path(t).write_text(render_report(blocks, kind)))
-    return [out/f'report.{k}' for k in kinds]
+        fig.tight_layout(); atomic_write(o.file(fn), lambda t: fig.savefig(t, format='png', dpi=90)); plt.close(fig)
+    for kind in kinds: atomic_write(o.file(f'report.{kind}'), lambda t: Path(t).write_text(render_report(blocks, kind)))
+    return [o.path/f'report.{k}' for k in kinds]

@@ -4,11 +4,12 @@
 
 # %% ../nbs/03_synth.ipynb #a726ddaf
 from __future__ import annotations
-import csv
+import csv, functools, json
 import numpy as np, cv2, tifffile
 from pathlib import Path
 from PIL import Image
 from .core import *
+from .checks import *
 from .io import write_image, mask_to_png
 from .layouts import INSTANCES_CSV
 
@@ -53,29 +54,34 @@ def shapes_scene(rng:np.random.Generator, # source of randomness
     return np.clip(img, 0, 255).astype(np.uint8), mask
 
 # %% ../nbs/03_synth.ipynb #beeb4469
-_MARK = '.fastseg-synth'
+_MARK = '.fastseg-synth' # what fastseg 0.x's writers left in their folders, before manifests
 
-def _prepare(dest):
-    dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()) and not (dest/_MARK).exists():
-        raise SegError(f"{dest} is not empty and was not written by fastseg's synthetic-data writer; "
-                       f"choose an empty or new folder so no existing files are overwritten.")
-    dest.mkdir(parents=True, exist_ok=True)
-    (dest/_MARK).write_text('written by fastseg.synth\n')
-    return dest
+def _owned(write):
+    "`write(dest, ...)` into an `OutputFolder` of the command 'synth', which replaces its own earlier output and refuses any other folder"
+    @functools.wraps(write)
+    def _write(dest, *args, **kwargs):
+        dest = Path(dest)
+        if (dest/_MARK).is_file() and not (dest/MANIFEST).exists(): # an older fastseg's synthetic data: every file is the writer's
+            files = [str(q.relative_to(dest)) for q in dest.rglob('*') if q.is_file()]
+            (dest/MANIFEST).write_text(json.dumps(dict(command='synth', files=files)))
+        with OutputFolder(dest, 'synth', overwrite=True, arg='dest', fresh=True) as o:
+            out = write(dest, *args, **kwargs); o.adopt()
+        return out
+    return _write
 
 def _stems(prefix, n): return [f'{prefix}_{i:04d}' for i in range(n)]
 
 # %% ../nbs/03_synth.ipynb #7f683638
 SHAPES_CODES = ['Background', 'Disc', 'Box', 'Triangle', 'Void'] # codes of the synthetic CamVid-style datasets
 
+@_owned
 def synth_camvid(dest, # folder to write
                  n_train:int=48, # training images
                  n_valid:int=16, # validation images (listed in valid.txt)
                  size:tuple=(96, 128), # (height, width)
                  seed:int=0): # random seed
     "Shapes with a `Void` class in fastai's CamVid layout: `images/`, `labels/<stem>_P.png`, `codes.txt`, `valid.txt`"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     stems = _stems('train', n_train) + _stems('valid', n_valid)
     for s in stems:
         img, mask = shapes_scene(rng, size, len(SHAPES_CODES) - 1, void=len(SHAPES_CODES) - 1)
@@ -85,6 +91,7 @@ def synth_camvid(dest, # folder to write
     return dest
 
 # %% ../nbs/03_synth.ipynb #fa874ace
+@_owned
 def synth_segnet(dest, # folder to write
                  n_train:int=48, # images in train/
                  n_valid:int=16, # images in val/
@@ -93,7 +100,7 @@ def synth_segnet(dest, # folder to write
                  seed:int=0, # random seed
                  ext:str='.jpg'): # image format, '.jpg' or '.png' (labels are always PNG)
     "Shapes with an `Unlabelled` class in SegNet's CamVid layout: `train/ trainannot/ val/ valannot/ test/ testannot/`"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     codes = SHAPES_CODES[:-1] + ['Unlabelled']
     for split, n in (('train', n_train), ('val', n_valid), ('test', n_test)):
         stems = _stems(split, n)
@@ -106,13 +113,14 @@ def synth_segnet(dest, # folder to write
     return dest
 
 # %% ../nbs/03_synth.ipynb #e9222431
+@_owned
 def synth_voc(dest, # folder to write (the VOC2012 folder)
               n_train:int=48, # images listed in train.txt
               n_valid:int=16, # images listed in val.txt
               size:tuple=(96, 128), # (height, width)
               seed:int=0): # random seed
     "Shapes in Pascal VOC's layout: JPEG images, palette PNG masks with 255 borders, `ImageSets/Segmentation` lists"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     pal = seg_palette()
     for split, n in (('train', n_train), ('val', n_valid)):
         stems = _stems(f'2012_{split}', n)
@@ -126,13 +134,14 @@ def synth_voc(dest, # folder to write (the VOC2012 folder)
     return dest
 
 # %% ../nbs/03_synth.ipynb #8a35e6e8
+@_owned
 def synth_binary(dest, # folder to write
                  n:int=48, # image/mask pairs
                  size:tuple=(96, 128), # (height, width)
                  seed:int=0, # random seed
                  carvana:bool=False): # Carvana style: `masks/<stem>_mask.gif` with values 0/1, else `masks/<stem>.png` 0/255
     "One object class on a background: `images/` + `masks/`"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     for s in _stems('img', n):
         img, mask = shapes_scene(rng, size, 2, n_objects=(1, 3))
         write_image(img, dest/'images'/f'{s}.jpg', quality=95)
@@ -144,13 +153,14 @@ def synth_binary(dest, # folder to write
 LAND_COVER = {'urban_land': (0, 255, 255), 'agriculture_land': (255, 255, 0), 'rangeland': (255, 0, 255),
               'forest_land': (0, 255, 0), 'water': (0, 0, 255), 'barren_land': (255, 255, 255), 'unknown': (0, 0, 0)}
 
+@_owned
 def synth_colour(dest, # folder to write
                  n_train:int=48, # training images
                  n_valid:int=16, # validation images (listed in valid.txt)
                  size:tuple=(96, 128), # (height, width)
                  seed:int=0): # random seed
     "Land cover with colour-coded RGB masks and DeepGlobe's `class_dict.csv` (7 classes, `unknown` is void)"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     names = list(LAND_COVER)
     cols = np.array([LAND_COVER[n] for n in names], np.uint8)
     stems = _stems('tile', n_train + n_valid)
@@ -164,6 +174,7 @@ def synth_colour(dest, # folder to write
     return dest
 
 # %% ../nbs/03_synth.ipynb #7b830d05
+@_owned
 def synth_cells(dest, # folder to write
                 n:int=12, # images
                 size:tuple=(512, 512), # (height, width); real interferograms are up to 3072 x 3072
@@ -172,7 +183,7 @@ def synth_cells(dest, # folder to write
                 seed:int=0, # random seed
                 n_valid:int=0): # images listed in valid.txt (0: no list)
     "Single-channel images of ringed cells with `boxes.csv` (image, x, y, w, h)"
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     h, w = size
     rows = []
     stems = _stems('cells', n)
@@ -220,6 +231,7 @@ def multispectral_scene(rng:np.random.Generator, # source of randomness
     return (np.clip(img, 0, 1) * 10000).astype(np.uint16), mask
 
 # %% ../nbs/03_synth.ipynb #a5078930
+@_owned
 def synth_multispectral(dest, # folder to write
                         n_train:int=48, # training images
                         n_valid:int=16, # validation images (listed in valid.txt)
@@ -228,7 +240,7 @@ def synth_multispectral(dest, # folder to write
                         seed:int=0): # random seed
     "Land cover in 4 (or more) bands where only NIR tells vegetation from green roofs: 16-bit TIFFs in fastai's CamVid layout"
     if not 4 <= bands <= 13: raise SegError(f"bands must be between 4 and 13, not {bands}.")
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     stems = _stems('train', n_train) + _stems('valid', n_valid)
     for s in stems:
         img, mask = multispectral_scene(rng, size, bands)
@@ -263,6 +275,7 @@ def _draw_object(img, ids, centres, rng, yy, xx, radius, touching):
     img[inside & (d > 1 - 2.2 / min(ax))] *= 0.45 # a dark membrane about two pixels wide
     return k, cls
 
+@_owned
 def synth_instances(dest, # folder to write
                     n:int=32, # images
                     size:tuple=(128, 128), # (height, width)
@@ -274,7 +287,7 @@ def synth_instances(dest, # folder to write
     "Images of touching cells and rods: `images/`, `instances/` (ids 1..N), `instances.csv`, `codes.txt`, `valid.txt`"
     n_valid = max(1, n // 4) if n_valid is None else n_valid
     if not 0 < n_valid < n: raise SegError(f"`n_valid` ({n_valid}) must leave training images among the {n}; lower it or raise `n`.")
-    dest, rng = _prepare(dest), np.random.default_rng(seed)
+    dest, rng = Path(dest), np.random.default_rng(seed)
     for d in ('images', 'instances'): (dest/d).mkdir(parents=True, exist_ok=True)
     h, w = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -306,5 +319,6 @@ def synth(kind:str, # one of `SYNTH_KINDS`
     "Write the synthetic dataset `kind` to `dest`"
     if kind not in SYNTH_KINDS:
         raise SegError(f"Unknown synthetic dataset kind {kind!r}; choose one of: {', '.join(SYNTH_KINDS)}.")
-    if n is not None: kwargs[_COUNT.get(kind, 'n')] = n
+    if n is not None: kwargs[_COUNT.get(kind, 'n')] = check_whole('n', n, 1)
+    if 'seed' in kwargs: check_whole('seed', kwargs['seed'], 0)
     return SYNTH_KINDS[kind](dest, **kwargs)

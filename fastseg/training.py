@@ -114,7 +114,13 @@ def _join_launcher(cfg:TrainConfig):
 def _load_checkpoint(learn, folder:Path)->dict:
     "Load the checkpoint in `folder` into `learn` (weights, optimizer, RNG states); return its JSON"
     ck = json.loads((folder/CHECKPOINT_JSON).read_text())
-    load_state(folder/ck['weights'], learn.model, learn.opt, device=learn.dls.device)
+    try: load_state(folder/ck['weights'], learn.model, learn.opt, device=learn.dls.device)
+    except RuntimeError as e: # before any training: the model built from today's data does not fit the run's weights
+        if 'size mismatch' not in str(e): raise
+        classes = getattr(getattr(learn.dls, 'codes', None), 'classes', None)
+        raise SegError(f"The interrupted run in {folder.parent} cannot be resumed on its dataset as it is now: the dataset has changed since "
+                       f"the run started{f' (it now has {len(classes)} classes: ' + ', '.join(classes) + ')' if classes else ''}, and the "
+                       f"checkpoint's weights do not fit it. Restore the dataset as it was, or start a new run with `overwrite=True`.") from None
     restore_rng_state(ck['rng'])
     return ck
 
