@@ -322,7 +322,7 @@ def _list(a):
     from fastseg.models.registry import ARCHS
     wk, wp = max(map(len, ARCHS)), max(len(v.paper) for v in ARCHS.values())
     for k, v in ARCHS.items():
-        more = ' (or any timm model)' if v.accepts_timm else ''
+        more = ' (or any timm model)' if v.accepts_timm else ' (or any smp encoder)' if v.accepts_smp else ''
         print(f"{k:<{wk}}  {v.task:<8}  {v.paper:<{wp}}  backbones: {', '.join(v.backbones)}{more}")
 
 COMMANDS = {'demo': _demo, 'synth': _synth, 'import': _import, 'check': _check, 'list': _list, 'train': _train, 'evaluate': _evaluate,

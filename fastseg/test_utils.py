@@ -12,6 +12,7 @@ from .core import *
 from .io import write_image
 from .layouts import INSTANCES_CSV
 from .models.core import encoder_decoder_split, seg_logits
+from .models.smp import SMP_ARCHS
 from .losses import CrossEntropy, DeepSupervisionLoss
 from .synth import shapes_scene, synth_camvid
 import contextlib
@@ -80,11 +81,16 @@ SMALL_MODELS = dict(
     fcn_resnet=dict(backbone='resnet18'), deeplabv3=dict(backbone='resnet18'), deeplabv3plus=dict(backbone='resnet18'),
     icnet=dict(backbone='resnet18'),
     tv_fcn=dict(backbone='resnet50'), tv_deeplabv3=dict(backbone='mobilenet_v3_large'), tv_lraspp=dict(backbone='mobilenet_v3_large'),
+    **{a: dict(backbone='resnet18') for a in SMP_ARCHS if a not in ('smp.segformer', 'smp.dpt')}, **{'smp.segformer': dict(backbone='mit_b0')},
+    **{'smp.dpt': dict(backbone='tu-vit_tiny_patch16_224', model_args=dict(decoder_intermediate_channels=[32, 64, 64, 64], decoder_fusion_channels=32))},
 ) # architecture -> `seg_learner` arguments that make it small
 
 OVERFIT = dict(unet=(20, 3e-3, 0.2), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-3, 10), fcn16s=(1, 1e-3, 10), fcn8s=(20, 3e-3, 0.6),
                fcn_resnet=(20, 3e-3, 0.6), deeplabv3=(20, 3e-3, 0.4), deeplabv3plus=(20, 1e-3, 0.4), icnet=(20, 3e-3, 0.6),
                tv_fcn=(12, 2e-3, 0.5), tv_deeplabv3=(20, 3e-3, 0.8), tv_lraspp=(20, 3e-3, 0.4),
+    **{'smp.unet': (12, 3e-3, 0.2), 'smp.unetplusplus': (12, 3e-3, 0.4), 'smp.manet': (12, 3e-3, 0.25), 'smp.linknet': (12, 3e-3, 0.6),
+       'smp.fpn': (12, 3e-3, 0.6), 'smp.pspnet': (12, 3e-3, 0.3), 'smp.pan': (12, 3e-3, 0.4), 'smp.deeplabv3': (12, 3e-3, 0.45),
+       'smp.deeplabv3plus': (12, 3e-3, 0.2), 'smp.upernet': (12, 3e-3, 0.45), 'smp.segformer': (12, 3e-3, 0.15), 'smp.dpt': (12, 3e-3, 0.8)},
 ) # architecture -> `check_seg_model`'s (steps, lr, max_loss) for its small model (FCN-32s/16s: shapes only, FCN-8s overfits for the three)
 
 # %% ../nbs/97_test_utils.ipynb #ef3138e8

@@ -16,6 +16,7 @@ from .icnet import ICNet
 from .unet import UNet, TimmUNet
 from .tv import TorchvisionSeg, TV_SEG_BACKBONES, tv_split
 from .maskrcnn import MaskRCNN, MASKRCNN_BACKBONES, maskrcnn_split
+from .smp import SmpSeg, SMP_ARCHS, SMP_DEFAULT_ENCODERS, SMP_ENCODERS, SMP_VIT_ENCODERS, smp_encoder_ok
 
 # %% auto #0
 __all__ = ['ARCHS', 'TASK_ARCHS', 'TASK_NAMES', 'ModelArch', 'check_arch', 'create_model']
@@ -30,6 +31,7 @@ class ModelArch:
     paper:str # where it comes from
     task:str='semantic' # 'semantic' (a class per pixel) or 'instance' (an id per object)
     accepts_timm:bool=False # also any timm model name as backbone
+    accepts_smp:bool=False # also any encoder segmentation_models_pytorch builds (`tu-<timm name>` included)
     pretrainable:bool=True # has pretrained encoder weights
     aux_weights:tuple|None=None # weights of the 'out' and each 'aux' output in the training loss; None: one output
     onnx_sizes:str='any' # input sizes an ONNX export is right at: 'any', 'multiple of 32' or 'fixed' (the export size)
@@ -70,6 +72,13 @@ ARCHS = dict(
     maskrcnn=ModelArch(lambda b, n_in, n_out, size, pre, **kw: MaskRCNN(n_out, n_in, b, pre, size, **kw), maskrcnn_split, MASKRCNN_BACKBONES,
                        'He et al. 2017', task='instance'),
 ) # architecture name -> how to build it
+def _smp(arch:str, paper:str)->ModelArch:
+    default = SMP_DEFAULT_ENCODERS.get(arch, 'resnet34')
+    return ModelArch(lambda b, n_in, n_out, size, pre, **kw: SmpSeg(arch, n_out, n_in, b, pre, **kw), encoder_decoder_split,
+                     SMP_VIT_ENCODERS if arch == 'smp.dpt' else (default,) + tuple(e for e in SMP_ENCODERS if e != default),
+                     paper + ' (segmentation_models_pytorch)', accepts_smp=True,
+                     onnx_sizes='multiple of 32')
+ARCHS.update({k: _smp(k, paper) for k, (_, paper) in SMP_ARCHS.items()}) # smp's architectures over its encoders
 TASK_ARCHS = {} # task -> the names of its architectures, in registry order
 for _k, _a in ARCHS.items(): TASK_ARCHS.setdefault(_a.task, []).append(_k)
 TASK_NAMES = tuple(TASK_ARCHS) # the tasks the architectures serve: 'semantic', 'instance'
@@ -86,8 +95,9 @@ def check_arch(arch:str, # an architecture name
     if a.accepts_timm:
         import timm
         if timm.is_model(backbone): return a
+    if a.accepts_smp and smp_encoder_ok(backbone): return a
     raise SegError(f"The {arch} architecture takes the backbones {', '.join(a.backbones)}"
-                   f"{' or any timm model name' if a.accepts_timm else ''}, not {backbone!r}.")
+                   f"{' or any timm model name' if a.accepts_timm else ''}{', or any segmentation_models_pytorch encoder (tu-<timm name> included)' if a.accepts_smp else ''}, not {backbone!r}.")
 
 def create_model(arch:str, # a name in `ARCHS`
                  backbone:str|None=None, # encoder; default the arch's
