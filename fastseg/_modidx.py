@@ -336,6 +336,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'fastseg.inference.SegModel.probs': ('inference.html#segmodel.probs', 'fastseg/inference.py'),
                                    'fastseg.inference.SegModel.probs_fn': ('inference.html#segmodel.probs_fn', 'fastseg/inference.py'),
                                    'fastseg.inference._as_list': ('inference.html#_as_list', 'fastseg/inference.py'),
+                                   'fastseg.inference._batch_inputs': ('inference.html#_batch_inputs', 'fastseg/inference.py'),
                                    'fastseg.inference._batches': ('inference.html#_batches', 'fastseg/inference.py'),
                                    'fastseg.inference._check_full_probs': ('inference.html#_check_full_probs', 'fastseg/inference.py'),
                                    'fastseg.inference._check_whole_images': ('inference.html#_check_whole_images', 'fastseg/inference.py'),

@@ -90,7 +90,7 @@ def label_suspects(model, # a `SegModel` or a model folder
     "The images of `split` ranked by the mean cross-entropy of their label under `model` (void skipped): `(file, loss, pixel accuracy)`"
     o = PredictOptions.of(opts, **kwargs)
     sm = as_seg_model(model)
-    src = sm.dataset(src.path, src.name) # the data as the model sees it (the void classes it was trained with), checked as every command checks it
+    src = sm.dataset(src) # its classes checked as every command checks them
     items, rows = src.items(split), []
     for batch in progress(image_batches(items, sm.spec, o.bs, o.num_workers, label=src.mask), show, total=-(-len(items) // o.bs)):
         for (f, _, m), p in zip(batch, sm.predict_proba([t for _, t, _ in batch], o)):
@@ -164,7 +164,7 @@ def doctor(data, # dataset folder, any layout
 
 def _doctor(data, o:OutputFolder, model, layout, max_distance, top, show)->dict:
     src = load_source(data, layout)
-    if model is not None: model = as_seg_model(model); model.dataset(data, layout) # its classes checked before any work
+    if model is not None: model = as_seg_model(model); msrc = model.dataset(data, layout) # the data as the model sees it (its void classes), checked before any work
     freqs = class_frequencies(src, show)
     hashes = {} # each image hashed once for both comparisons
     pairs = near_duplicates(src, 'train', 'valid', max_distance, show, hashes) if {'train', 'valid'} <= set(src.splits) else []
@@ -172,7 +172,7 @@ def _doctor(data, o:OutputFolder, model, layout, max_distance, top, show)->dict:
     blocks, figs, missing = _data_section(src, freqs, pairs, within, max_distance)
     suspects = []
     if model is not None:
-        b, f, suspects = _suspects_section(model, src, top, show); blocks += b; figs |= f
+        b, f, suspects = _suspects_section(model, msrc, top, show); blocks += b; figs |= f
     write_report(o, blocks, figs)
     return dict(frequencies=freqs, missing=missing, duplicates=[(str(a), str(b), d) for a, b, d in pairs],
                 valid_repeats=[(str(a), str(b), d) for a, b, d in within], suspects=[(str(f), l, a) for f, l, a in suspects],

@@ -160,6 +160,10 @@ def model_probs(self:SegModel, xs:list, # images (1, C, H, W) from `image_tensor
     if len(set(sizes)) > 1: return [self.model_probs([x], o)[0] for x in xs] # aspect kept: one image at a time
     return list(self.probs_fn(o)(torch.cat([float_image(resize_bilinear(x, s)) for x, s in zip(xs, sizes)])))
 
+def _batch_inputs(sm:SegModel, imgs:list)->list:
+    "Each image as a batch of one `(1, C, H, W)` on the model's device, read as training read it"
+    return [image_tensor(im, sm.spec).to(sm.device, non_blocking=True)[None] for im in imgs]
+
 def _check_full_probs(n:int, size:tuple):
     "Refuse, before predicting, full-size probabilities that would not fit in memory"
     (h, w) = size
@@ -173,7 +177,7 @@ def predict_proba(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, H
                   **kwargs)->list: # `PredictOptions` fields, e.g. `tta=True`, `tile=512`
     "Class probabilities `(classes, H, W)` of each image, at the image's own size (checked to fit in memory first)"
     o = PredictOptions.of(opts, **kwargs)
-    xs = [image_tensor(im, self.spec).to(self.device, non_blocking=True)[None] for im in imgs]
+    xs = _batch_inputs(self, imgs)
     for x in xs: _check_full_probs(len(self.classes), x.shape[-2:])
     if o.tile: return [tiled_predict(self.probs_fn(o), float_image(x), o.tile, o.overlap, o.bs)[0] for x in xs]
     return [resize_bilinear(p[None], x.shape[-2:])[0] for p, x in zip(self.model_probs(xs, o), xs)]
@@ -200,8 +204,7 @@ def predict_labels(self:SegModel, imgs:list, # paths, PIL images, arrays or (C, 
                    **kwargs)->list: # `PredictOptions` fields
     "`(mask (H, W) uint8, confidence (H, W) uint8 or None)` of each whole image at its own size; full-size probabilities are never held"
     o = PredictOptions.of(opts, **kwargs)
-    xs = [image_tensor(im, self.spec).to(self.device, non_blocking=True)[None] for im in imgs]
-    out = []
+    xs, out = _batch_inputs(self, imgs), []
     for x, p in zip(xs, self.model_probs(xs, o)):
         (H, W) = x.shape[-2:]
         mask, conf = np.empty((H, W), np.uint8), (np.empty((H, W), np.uint8) if confidence else None)
@@ -292,9 +295,9 @@ def _shift_up(t, n):
 # %% ../nbs/31_inference.ipynb #d6c333e9
 PNG_PIXELS, OVERLAY_PIXELS, JPEG_SIDE = 2**26, 2**24, 65500 # larger label images are written as TIFF; larger images get no overlay; JPEG's longest side
 
-def _mask_ext(f, tile)->str:
+def _mask_ext(f, info:ImageInfo, tile)->str:
     if not tile: return '.png'
-    h, w = image_info(f).size
+    h, w = info.size
     return '.tif' if f.suffix.lower() in TIFF_EXTS or h * w > PNG_PIXELS else '.png'
 
 def _overlay_ext(size)->str: return '.jpg' if max(size) <= JPEG_SIDE else '.png' # a 100000 x 1 strip is no JPEG
@@ -342,7 +345,7 @@ def predict_files(model, # a `SegModel` or a model folder
         big = [f for f in files if not draw[f]]
         warnings.warn(f"No overlay for {len(big)} image(s) over {OVERLAY_PIXELS:,} pixels (e.g. {big[0].name}): a picture that size helps no one. "
                       f"Their masks are written.")
-    targets = {f: (Path('masks')/f'{f.stem}{_mask_ext(f, o.tile)}', Path('overlays')/f'{f.stem}{_overlay_ext(infos[f].size)}',
+    targets = {f: (Path('masks')/f'{f.stem}{_mask_ext(f, infos[f], o.tile)}', Path('overlays')/f'{f.stem}{_overlay_ext(infos[f].size)}',
                    Path('confidence')/f'{f.stem}.png') for f in files}
     check_outputs(files, [out/p for t in targets.values() for p, on in zip(t, (True, True, uncertainty)) if on], inp, out)
     if not o.tile: _check_whole_images(infos, o)
