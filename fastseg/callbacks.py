@@ -11,7 +11,7 @@ import numpy as np, torch
 from .core import *
 with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.torch_core import rank_distrib
-    from fastai.callback.core import Callback
+    from fastai.callback.core import Callback, CancelFitException
     from fastai.callback.tracker import TrackerCallback
     from fastai.callback.progress import CSVLogger
     from fastai.learner import save_model as save_state
@@ -19,9 +19,9 @@ from safetensors.torch import save_file, load_file
 from .metrics import confusion_matrix
 
 # %% auto #0
-__all__ = ['CHECKPOINT_JSON', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'rng_state', 'restore_rng_state', 'EpochCheckpoint',
-           'StopOnNonFinite', 'collapse_problems', 'CollapseWarning', 'RunLog', 'read_history', 'plot_history',
-           'logger_callbacks', 'BestCheckpoints', 'average_weights']
+__all__ = ['CHECKPOINT_JSON', 'BEST_WEIGHTS', 'COLLAPSE_REMEDIES', 'rng_state', 'restore_rng_state', 'kept_weights',
+           'EpochCheckpoint', 'StopOnNonFinite', 'WeightEMA', 'EarlyStop', 'collapse_problems', 'CollapseWarning',
+           'RunLog', 'read_history', 'plot_history', 'logger_callbacks', 'BestCheckpoints', 'average_weights']
 
 # %% ../nbs/22_callbacks.ipynb #3d43b7b2
 def rng_state()->dict:
@@ -40,6 +40,15 @@ def restore_rng_state(st:dict): # from `rng_state`
         torch.cuda.set_rng_state_all([torch.frombuffer(bytearray(base64.b64decode(c)), dtype=torch.uint8) for c in st['cuda']])
 
 def _cpu_state(model)->dict: return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+
+def kept_weights(learn)->dict:
+    "The weights a run keeps, on the CPU: the model's, with the moving average of `WeightEMA` in place of its parameters when it keeps one"
+    sd, opt = _cpu_state(learn.model), getattr(learn, 'opt', None)
+    if opt is None: return sd
+    ema = {id(p): s['ema'] for p, _, s, _ in opt.all_params() if 'ema' in s}
+    for n, p in learn.model.named_parameters(remove_duplicate=False):
+        if id(p) in ema: sd[n] = ema[id(p)].detach().cpu().contiguous()
+    return sd
 
 CHECKPOINT_JSON, BEST_WEIGHTS = 'checkpoint.json', 'best.safetensors' # in the checkpoint folder; the best weights with `keep_best`
 
@@ -68,7 +77,7 @@ class EpochCheckpoint(TrackerCallback):
                      weights=weights.name, rng=rng_state(), config=self.settings)
         try:
             atomic_write(weights, lambda t: save_state(t, self.learn.model, self.learn.opt))
-            if self.keep_best and self.new_best: atomic_write(self.folder/BEST_WEIGHTS, lambda t: save_file(_cpu_state(self.learn.model), t))
+            if self.keep_best and self.new_best: atomic_write(self.folder/BEST_WEIGHTS, lambda t: save_file(kept_weights(self.learn), t))
             atomic_write(self.folder/CHECKPOINT_JSON, lambda t: Path(t).write_text(to_json(state, CHECKPOINT_JSON)))
         except OSError as e:
             raise SegError(f"Cannot write the checkpoint in {self.folder} ({e.strerror or e}); the previous checkpoint is intact. "
@@ -85,6 +94,51 @@ class StopOnNonFinite(Callback):
             raise SegError(f"The training loss became {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1}. "
                            f"The last checkpoint (end of the previous epoch) is kept. Lower `lr`, or use `precision='bf16'` "
                            f"or 'fp32' instead of 'fp16' (fp16 overflows), then resume.")
+
+# %% ../nbs/22_callbacks.ipynb #4edda081
+class WeightEMA(Callback):
+    "An exponential moving average of the weights, kept in the optimizer's state, updated every step and validated with"
+    order = 0
+    def __init__(self, decay:float=0.999): self.decay, self.raw = decay, None # decay: the share of the average kept each step
+    def _params(self): return [(p, s) for p, _, s, _ in self.learn.opt.all_params()]
+    def before_fit(self):
+        for p, s in self._params(): s.setdefault('ema', p.detach().clone()) # a resumed run keeps its average
+    @torch.no_grad()
+    def after_step(self):
+        for p, s in self._params(): s['ema'].lerp_(p.detach(), 1 - self.decay)
+    @torch.no_grad()
+    def before_validate(self):
+        ps = self._params(); self.raw = [p.detach().clone() for p, _ in ps]
+        for p, s in ps: p.copy_(s['ema'])
+    @torch.no_grad()
+    def after_validate(self):
+        if self.raw is None: return
+        for (p, _), r in zip(self._params(), self.raw): p.copy_(r)
+        self.raw = None
+
+# %% ../nbs/22_callbacks.ipynb #4edda085
+class EarlyStop(TrackerCallback):
+    "End the run when `monitor` has not improved by more than `min_delta` for `patience` epochs, counting across fits"
+    order = TrackerCallback.order + 2 # after the epoch's checkpoint (`EpochCheckpoint`)
+    def __init__(self, monitor:str='miou', # the score to watch, by name
+                 patience:int=3, # epochs without improvement before stopping
+                 min_delta:float=0., # the least rise that counts
+                 history:list=()): # the run's scores so far (a resumed run)
+        super().__init__(monitor=monitor, min_delta=min_delta, reset_on_fit=False)
+        self.patience, self.wait, self.stopped, self.skipped = patience, 0, False, False
+        self.best = float('inf') if self.comp == np.less else -float('inf')
+        for v in history: self._seen(v)
+    def _seen(self, v:float):
+        if self.comp(v - self.min_delta, self.best): self.best, self.wait = v, 0
+        else: self.wait += 1
+    def after_cancel_epoch(self): self.skipped = True # an epoch skipped on resume: counted in `history` already
+    def after_epoch(self):
+        if self.skipped: self.skipped = False; return
+        self._seen(float(self.recorder.values[-1][self.idx]))
+        if self.wait >= self.patience:
+            self.stopped = True
+            print(f"Early stopping after epoch {self.epoch + 1}: {self.monitor} has not improved on {self.best:.4f} for {self.patience} epoch{'s' * (self.patience > 1)}.")
+            raise CancelFitException()
 
 # %% ../nbs/22_callbacks.ipynb #a825aa3e
 COLLAPSE_REMEDIES = ("Remedies: weight the classes by their frequency (`class_weights='auto'`); a loss that balances the "

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
 from .core import *
-from .config import TrainConfig, PredictOptions, SAVE_CHOICES, LOGGERS
+from .config import TrainConfig, PredictOptions, SAVE_CHOICES, LOGGERS, OPTIMIZERS
 
 # %% auto #0
 __all__ = ['LISTS', 'COMMANDS', 'LazyChoices', 'parse_size', 'HelpFormatter', 'build_parser', 'run', 'cli_words', 'main']
@@ -54,9 +54,11 @@ def _bs(s):
     if s.isdigit() and int(s) > 0: return int(s)
     raise argparse.ArgumentTypeError(f"batch size must be a positive whole number or 'auto', not {s!r}")
 
-_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning', calibrate='--no-calibration') # settings whose flag is not --<name>
-_TYPES = dict(size=parse_size, tile=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict, overlap=int)
-_CHOICES = dict(task=LazyChoices('models.registry', 'TASK_NAMES'), arch=LazyChoices('models.registry', 'ARCHS'), loss=LazyChoices('losses', 'LOSSES'),
+_FLAGS = dict(num_workers='--workers', pretrained='--no-pretrained', warn_collapse='--no-collapse-warning', calibrate='--no-calibration',
+              aug='--no-aug', do_flip='--no-flip') # settings whose flag is not --<name>
+_TYPES = dict(size=parse_size, tile=parse_size, crop=parse_size, bs=_bs, lr=_lr, num_workers=int, model_args=_json_dict, overlap=int,
+              patience=int, accum_bs=int, ema=float)
+_CHOICES = dict(opt=OPTIMIZERS, task=LazyChoices('models.registry', 'TASK_NAMES'), arch=LazyChoices('models.registry', 'ARCHS'), loss=LazyChoices('losses', 'LOSSES'),
                 class_weights=LazyChoices('layouts', 'CLASS_WEIGHTS'), layout=LazyChoices('layouts', 'LAYOUTS'), log=LOGGERS, save=SAVE_CHOICES)
 
 def _precision_args(p, what:str):
@@ -144,11 +146,15 @@ def _train_parser(sub):
     t = _command(sub, 'train', 'train a model on a dataset folder',
                  ['fastseg train data/camvid --out model --arch unet --backbone resnet34 --size 360,480 --epochs 10',
                   'fastseg train data/camvid --out model --save best --fp16', 'fastseg train --resume model',
+                  'fastseg train data/camvid --out fpn --arch smp.fpn --backbone resnet34',
+                  'fastseg train data/camvid --out sf --arch smp.segformer --backbone mit_b0 --crop 256 --ema 0.999 --patience 5 --save best',
+                  'fastseg train --config model/config.toml --out model2 --epochs 20',
                   'fastseg train data/cells --task instance --out cells-model'])
     t.add_argument('data', nargs='?', help='dataset folder (not needed with --resume)')
     t.add_argument('--out', help='folder to save the model in (default: fastseg-model)')
     t.add_argument('--resume', metavar='OUT', help="continue the interrupted run whose --out folder is OUT, from its last checkpoint (default: a new run)")
     t.add_argument('--overwrite', action='store_true', help='replace a model or an interrupted run already in --out')
+    t.add_argument('--config', metavar='FILE', help="train with the settings of FILE, a model folder's config.toml; the other options override them (default: none)")
     _settings_args(t, TrainConfig, skip=('data', 'out', 'precision'))
     _precision_args(t, 'mixed precision (GPU)')
 
@@ -253,7 +259,7 @@ def _check(a):
 def _train(a):
     from fastseg.training import train
     with fastai_imports(): from fastai.torch_core import rank_distrib
-    train(a.data, a.out, resume=a.resume, overwrite=a.overwrite, **_settings(a, TrainConfig, skip=('data', 'out')))
+    train(a.data, a.out, resume=a.resume, overwrite=a.overwrite, config=a.config, **_settings(a, TrainConfig, skip=('data', 'out')))
     if rank_distrib() == 0: print(f"Saved the model in {a.resume or a.out or 'fastseg-model'}")
 
 def _model(a):

@@ -4,17 +4,21 @@
 
 # %% ../nbs/25_config.ipynb #45d9f641
 from __future__ import annotations
-import dataclasses, importlib.util, math
+import dataclasses, difflib, importlib.util, json, math, tomllib
+from pathlib import Path
 from dataclasses import dataclass, asdict, fields
 from .core import *
 from .checks import *
 
 # %% auto #0
-__all__ = ['SAVE_CHOICES', 'LOGGERS', 'check_choice', 'TrainConfig', 'check_tiling', 'PredictOptions']
+__all__ = ['SAVE_CHOICES', 'LOGGERS', 'OPTIMIZERS', 'AUG_SETTINGS', 'CONFIG_TOML', 'check_choice', 'TrainConfig', 'toml_value',
+           'config_toml', 'read_config_toml', 'check_tiling', 'PredictOptions']
 
 # %% ../nbs/25_config.ipynb #ce93d223
 SAVE_CHOICES = ('last', 'best') # which epoch's weights the model file keeps
 LOGGERS = ('tensorboard', 'wandb') # `log` choices: fastai's callbacks for them
+OPTIMIZERS = ('adamw', 'adam', 'sgd', 'radam', 'lamb') # `opt` choices: fastai's optimizers (made in `fastseg.recipe.opt_func`)
+AUG_SETTINGS = ('aug', 'do_flip', 'flip_vert', 'max_rotate', 'max_zoom', 'max_lighting', 'max_warp') # `seg_datablock`'s augmentation settings, as `TrainConfig` fields
 
 
 def check_choice(name:str, # the setting, as the library names it
@@ -43,6 +47,20 @@ class TrainConfig:
     layout:str|None=None # dataset layout (`LAYOUTS`); default detect
     progressive:bool=False # train the first half of the epochs at half size
     freeze_epochs:int=1 # frozen epochs when fine-tuning a pretrained encoder
+    opt:str='adamw' # optimizer: 'adamw' (fastai's Adam with decoupled weight decay: fastai's default), 'adam' (weight decay added to the gradient, L2), 'sgd' (momentum 0.9), 'radam' or 'lamb'
+    wd:float=0.01 # weight decay
+    aug:bool=True # augment the training images (flips, rotation, zoom, lighting and warp below, fastai's `aug_transforms`)
+    do_flip:bool=True # flip the training images left-right at random
+    flip_vert:bool=False # also flip up-down and rotate by 90 degrees (satellite, microscopy)
+    max_rotate:float=10.0 # largest random rotation, in degrees (0: none)
+    max_zoom:float=1.1 # largest random zoom in (1: none)
+    max_lighting:float=0.2 # largest random change of brightness and contrast (0: none; float images never get one)
+    max_warp:float=0.1 # largest random perspective warp (0: none)
+    crop:int|tuple|None=None # train on random crops of N or (height, width) pixels of the images at `size`, and validate on the whole images; default none
+    patience:int|None=None # early stopping: end the run when the monitored score has not improved for this many epochs; default never
+    min_delta:float=0.0 # early stopping: the least rise of the monitored score that counts as improving
+    accum_bs:int|None=None # gradient accumulation: update the weights once per this many images, a multiple of `bs`; default every batch
+    ema:float|None=None # keep an exponential moving average of the weights with this decay (e.g. 0.999): validated, checkpointed and saved as the model's weights; default none
     num_workers:int|None=None # DataLoader workers; default fastai's (one per CPU core, at most 16; the instance task: 0)
     seed:int=42 # random seed
     channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
@@ -53,7 +71,8 @@ class TrainConfig:
     log:str|None=None # also log the run to 'tensorboard' or 'wandb' (fastai's callbacks; the package must be installed); default none
     warn_collapse:bool=True # warn when the first epochs' predictions collapse onto one class or never predict a class
     def __post_init__(self):
-        if isinstance(self.size, list): self.size = tuple(self.size)
+        for k in ('size', 'crop'):
+            if isinstance(getattr(self, k), list): setattr(self, k, tuple(getattr(self, k)))
         self.check()
     def check(self):
         "Raise a `SegError` naming the first setting that makes no sense"
@@ -70,8 +89,25 @@ class TrainConfig:
         return cls(**d)
 
 # %% ../nbs/25_config.ipynb #fa9ecb06
+_TYPES = dict(str=(str,), int=(int,), float=(int, float), bool=(bool,), tuple=(tuple, list), dict=(dict,)) | {'None': (type(None),)}
+_TYPE_WORDS = dict(str='text', int='a whole number', float='a number', bool='true or false', tuple='a list', dict='a table of settings') | {'None': 'left out'}
+
+def _check_types(self):
+    "Raise a `SegError` naming the first field of the dataclass `self` whose value is not of its annotated type (from a file, say)"
+    for f in fields(self):
+        v, kinds = getattr(self, f.name), f.type.replace(' ', '').split('|')
+        ok = any(isinstance(v, _TYPES[k]) and not (isinstance(v, bool) and k in ('int', 'float')) for k in kinds)
+        if not ok: raise SegError(f"`{f.name}` must be {' or '.join(_TYPE_WORDS[k] for k in kinds)}, not {v!r}.")
+
+def _check_size(name:str, v):
+    "Raise a `SegError` unless `v` is a positive whole number or (height, width)"
+    sz = (v,) if isinstance(v, int) else v
+    if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(is_whole(s, 1) for s in sz)):
+        raise SegError(f"`{name}` must be a positive whole number or (height, width), not {v!r}.")
+
 def _check_config(self:TrainConfig):
     "Raise a `SegError` naming the first setting of `self` that makes no sense (the names registries hold: see `Task.check`)"
+    _check_types(self)
     if self.log is not None:
         check_choice('log', self.log, LOGGERS)
         if importlib.util.find_spec(self.log) is None:
@@ -83,12 +119,66 @@ def _check_config(self:TrainConfig):
     if self.num_workers is not None: check_whole('num_workers', self.num_workers, 0)
     if self.lr != 'find' and (isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < math.inf):
         raise SegError(f"`lr` must be a positive number or 'find', not {self.lr!r}.")
-    if self.size is not None:
-        sz = (self.size,) if isinstance(self.size, int) else self.size
-        if not (isinstance(sz, tuple) and len(sz) in (1, 2) and all(is_whole(s, 1) for s in sz)):
-            raise SegError(f"`size` must be a positive whole number or (height, width), not {self.size!r}.")
+    for k in ('size', 'crop'):
+        if getattr(self, k) is not None: _check_size(k, getattr(self, k))
+    if self.crop is not None and self.progressive:
+        raise SegError("`crop` and `progressive` both train on fewer pixels than the full size; choose one of them.")
+    check_choice('opt', self.opt, OPTIMIZERS); check_number('wd', self.wd, 0)
+    check_number('max_rotate', self.max_rotate, 0, 180); check_number('max_zoom', self.max_zoom, 1, 4)
+    check_number('max_lighting', self.max_lighting, 0, 1, open_hi=True); check_number('max_warp', self.max_warp, 0, 1, open_hi=True)
+    if self.patience is not None: check_whole('patience', self.patience, 1)
+    check_number('min_delta', self.min_delta, 0)
+    if self.ema is not None: check_number('ema', self.ema, 0, 1, open_lo=True, open_hi=True)
+    if self.accum_bs is not None:
+        check_whole('accum_bs', self.accum_bs, 1)
+        if self.bs != 'auto' and (self.accum_bs < self.bs or self.accum_bs % self.bs):
+            up = -(-self.accum_bs // self.bs) * self.bs
+            raise SegError(f"`accum_bs` ({self.accum_bs}) must be a multiple of `bs` ({self.bs}): the weights are updated after whole batches. "
+                           f"Use {up}, or change `bs`.")
     if self.model_args is not None and not (isinstance(self.model_args, dict) and all(isinstance(k, str) for k in self.model_args)):
         raise SegError(f"`model_args` must be a dict of the architecture's settings, not {self.model_args!r}.")
+
+# %% ../nbs/25_config.ipynb #5c0a0f02
+CONFIG_TOML = 'config.toml' # the run's settings, in its model folder
+
+def _toml_key(k:str)->str: return k if k.replace('_', '').replace('-', '').isalnum() and k.isascii() else _toml_str(k)
+def _toml_str(s:str)->str: return json.dumps(s, ensure_ascii=False).replace('\x7f', '\\u007f')
+
+def toml_value(v)->str:
+    "`v` (text, a number, true/false, a list or a dict of these) as a TOML value"
+    if isinstance(v, bool): return 'true' if v else 'false'
+    if isinstance(v, int): return str(v)
+    if isinstance(v, float): return repr(v) if math.isfinite(v) else 'nan' if v != v else 'inf' if v > 0 else '-inf'
+    if isinstance(v, str): return _toml_str(v)
+    if isinstance(v, (list, tuple)): return '[' + ', '.join(map(toml_value, v)) + ']'
+    if isinstance(v, dict): return '{' + ', '.join(f'{_toml_key(str(k))} = {toml_value(x)}' for k, x in v.items() if x is not None) + '}'
+    raise SegError(f"Cannot write {v!r} ({type(v).__name__}) to TOML: settings are text, numbers, true/false, lists and tables.")
+
+def config_toml(cfg:TrainConfig, # the run's resolved settings
+                run:dict|None=None)->str: # what to record under [run] (versions, the dataset's fingerprint)
+    "The text of a run's `config.toml`: every setting of `cfg` under [train] (unset ones as comments), then `run` under [run]"
+    lines = ['# The settings of a fastseg training run. Train it again with', f'#   fastseg train --config {CONFIG_TOML} --out NEW_FOLDER',
+             '# (flags override these settings). [run] records where it ran; it is not read as settings.', '', '[train]']
+    for k, v in cfg.to_dict().items(): lines.append(f'# {k} = (not set: the default)' if v is None else f'{k} = {toml_value(v)}')
+    if run: lines += ['', '[run]'] + [f'{_toml_key(k)} = {toml_value(v)}' for k, v in run.items() if v is not None]
+    return '\n'.join(lines) + '\n'
+
+def read_config_toml(fn)->tuple: # a `config.toml`, as `config_toml` writes it or a person edits it
+    "(settings, run): the [train] settings (checked by name, not yet by value) and the [run] record of the file `fn`"
+    fn = Path(fn)
+    try: d = tomllib.loads(fn.read_text(encoding='utf-8'))
+    except FileNotFoundError: raise SegError(f"No configuration file {fn}; pass the `{CONFIG_TOML}` of a model folder (fastseg train writes one).") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise SegError(f"{fn} is not a valid TOML file ({e}); fix the line it names.") from None
+    names = [f.name for f in fields(TrainConfig)]
+    settings, run = dict(d.pop('train', {})), d.pop('run', {})
+    for k in list(d): # settings written at the top of a hand-made file are settings too
+        if k in names and k in settings: raise SegError(f"{fn} sets {k!r} twice, at the top and under [train]; keep one.")
+        if k in names: settings[k] = d.pop(k)
+    for k in list(d) + [k for k in settings if k not in names]:
+        close = difflib.get_close_matches(k, names, n=1, cutoff=0.5)
+        raise SegError(f"{fn}: {k!r} is not a setting" + (f"; did you mean {close[0]!r}?" if close else '.') +
+                       f" The settings are {', '.join(names)} (tables: [train] and [run]).")
+    return settings, run
 
 # %% ../nbs/25_config.ipynb #5c0a1e01
 def check_tiling(tile, # N or (height, width)

@@ -168,20 +168,37 @@ class InSplit:
     def __init__(self, items:list): self.items = {Path(o) for o in items}
     def __call__(self, o)->bool: return Path(o) in self.items
 
+def _train_crop(crop, size:tuple)->list:
+    "A random crop of `crop` pixels for the training split only (validation sees whole images), or nothing"
+    if crop is None: return []
+    crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
+    if crop[0] > size[0] or crop[1] > size[1]:
+        raise SegError(f"`crop` ({crop[0]} x {crop[1]}) is larger than the training size ({size[0]} x {size[1]}); "
+                       f"choose a crop inside it, or a larger `size`.")
+    t = SegRandomCrop(crop); t.split_idx = 0 # training batches only
+    return [t]
+
 def seg_datablock(src:SegLayout, # the dataset
                   size=None, # int or (height, width) to resize to; default the first training image's size
                   valid_split:str='valid', # split used for validation ('test' to score on the test split)
-                  aug:bool|list=True, # True: `aug_transforms`; a list: these batch transforms; False: none
+                  aug:bool|list=True, # True: `aug_transforms` with the settings below; a list: these batch transforms; False: none
+                  do_flip:bool=True, # flip left-right at random
                   flip_vert:bool=False, # also flip vertically and rotate by 90 degrees (satellite, microscopy)
+                  max_rotate:float=10., # largest rotation, in degrees
+                  max_zoom:float=1.1, # largest zoom in
+                  max_lighting:float=0.2, # largest change of brightness and contrast (float images: none)
+                  max_warp:float=0.1, # largest perspective warp
+                  crop=None, # train on random crops of N or (height, width) pixels of the resized images; validate on whole ones
                   stats:tuple|None=None, # normalisation (mean, std); default `default_stats`
                   item_tfms:list|None=None)->DataBlock: # extra item transforms, run before the resize (random crops, CLAHE)
     "fastai `DataBlock` for `src`: images by the one reader and void-aware masks, resized, augmented and normalised"
     train, spec = src.items('train'), src.spec
-    if aug is True: aug = aug_transforms(flip_vert=flip_vert, max_rotate=10., max_warp=0.1, pad_mode='zeros',
-                                         max_lighting=0. if spec.dtype == 'float32' else 0.2)
+    size = training_size(size, train[0])
+    if aug is True: aug = aug_transforms(do_flip=do_flip, flip_vert=flip_vert, max_rotate=max_rotate, max_zoom=max_zoom, max_warp=max_warp,
+                                         max_lighting=0. if spec.dtype == 'float32' else max_lighting, pad_mode='zeros')
     return DataBlock(blocks=(SegImageBlock(spec), SegMaskBlock(src.codes.classes, src.palette)),
                      get_y=src, splitter=FuncSplitter(InSplit(src.items(valid_split))),
-                     item_tfms=[*_check_item_tfms(item_tfms or []), SegResize(training_size(size, train[0]), method='squish')],
+                     item_tfms=[*_check_item_tfms(item_tfms or []), SegResize(size, method='squish'), *_train_crop(crop, size)],
                      batch_tfms=[*(aug or []), Normalize.from_stats(*(stats or default_stats(src)))])
 
 def default_stats(src:SegLayout)->tuple:
@@ -203,7 +220,7 @@ class LayoutDataLoaders(DataLoaders):
     @property
     def palette(self)->np.ndarray: return self.layout.palette
 
-_BLOCK_ARGS = ('aug', 'flip_vert', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
+_BLOCK_ARGS = ('aug', 'do_flip', 'flip_vert', 'max_rotate', 'max_zoom', 'max_lighting', 'max_warp', 'crop', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
 
 def _nothing_to_learn(src:SegLayout, rep:dict):
     "Refuse, before training, a split whose checked labels are all void: nothing to learn from (train) or to score and calibrate on (valid)"

@@ -5,15 +5,18 @@
 # %% ../nbs/21_recipe.ipynb #45d9f644
 from __future__ import annotations
 import copy, warnings
+from functools import partial
 import torch
 from .core import *
 with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.torch_core import get_model
+    from fastai.optimizer import Adam, SGD, RAdam, Lamb
     import fastai.callback.all # fit_one_cycle, lr_find, to_fp16 and to_bf16 on Learner: fastai's own patches
 from .models.core import precision_autocast
+from .config import OPTIMIZERS
 
 # %% auto #0
-__all__ = ['set_precision', 'fit_progressive', 'fit_batch_size', 'auto_batch_size']
+__all__ = ['set_precision', 'opt_func', 'fit_progressive', 'fit_batch_size', 'auto_batch_size']
 
 # %% ../nbs/21_recipe.ipynb #d820dff2
 def set_precision(learn, # a fastai Learner
@@ -28,6 +31,15 @@ def set_precision(learn, # a fastai Learner
         raise SegError("This GPU does not support bf16; use `precision='fp16'` instead.")
     (learn.to_fp16 if precision == 'fp16' else learn.to_bf16)()
     return precision
+
+# %% ../nbs/21_recipe.ipynb #7c820a91
+_OPTS = dict(adamw=Adam, adam=partial(Adam, decouple_wd=False), sgd=partial(SGD, mom=0.9), radam=RAdam, lamb=Lamb)
+assert tuple(_OPTS) == OPTIMIZERS # the names settings accept, each made here
+
+def opt_func(name:str='adamw'): # one of `OPTIMIZERS`
+    "fastai's optimizer function (a `Learner`'s `opt_func`) for the optimizer `name`"
+    if name not in _OPTS: raise SegError(f"`opt` must be one of {', '.join(map(repr, _OPTS))}, not {name!r}.")
+    return _OPTS[name]
 
 # %% ../nbs/21_recipe.ipynb #d5b9b415
 def fit_progressive(learn, # a fastai Learner

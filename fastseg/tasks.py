@@ -7,7 +7,9 @@ from __future__ import annotations
 import warnings
 import numpy as np
 from .core import *
-from .config import TrainConfig, PredictOptions, check_choice
+from dataclasses import fields
+from .config import TrainConfig, PredictOptions, check_choice, AUG_SETTINGS
+from .recipe import opt_func
 from .layouts import LAYOUTS, CLASS_WEIGHTS, class_weights
 from .data import seg_dataloaders
 from .instance_data import instance_dataloaders
@@ -72,13 +74,15 @@ class SemanticTask(Task):
                                f"choose one of those, or leave `class_weights` out.")
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):
         "The run's DataLoaders at `size`"
-        return seg_dataloaders(cfg.data, cfg.layout, size, 8 if cfg.bs == 'auto' else cfg.bs, num_workers=cfg.num_workers, check=check)
+        return seg_dataloaders(cfg.data, cfg.layout, size, 8 if cfg.bs == 'auto' else cfg.bs, num_workers=cfg.num_workers, check=check,
+                               crop=cfg.crop, **{k: getattr(cfg, k) for k in AUG_SETTINGS})
     def learner(self, cfg:TrainConfig, dls, pretrained:bool, show:bool=True):
         "The run's learner: its loss (weighted by the classes' frequencies when asked) on `cfg.arch`"
         w = None if cfg.class_weights is None else class_weights(dls.layout, cfg.class_weights, show=False)
         if w is not None and show:
             print(f"Class weights ({cfg.class_weights}): " + ', '.join(f'{c} {v:.2f}' for c, v in zip(dls.codes.classes, w.tolist())))
-        return seg_learner(dls, cfg.arch, cfg.backbone, pretrained, loss_func=seg_loss(cfg.loss, w), model_args=cfg.model_args)
+        return seg_learner(dls, cfg.arch, cfg.backbone, pretrained, loss_func=seg_loss(cfg.loss, w), model_args=cfg.model_args,
+                           opt_func=opt_func(cfg.opt), wd=cfg.wd)
     def callbacks(self, cfg:TrainConfig)->list: return [CollapseWarning()] if cfg.warn_collapse else []
     def after_fit(self, learn, cfg:TrainConfig)->dict:
         "Temperature scaling on the validation split (`calibrate`): the temperature goes in the model file, its effect in the record"
@@ -108,14 +112,20 @@ class InstanceTask(Task):
         super().check(cfg)
         for k, bad, why in (('loss', cfg.loss != 'ce', 'Mask R-CNN trains on its own loss dict'), ('progressive', cfg.progressive, 'the detector is built for one size'),
                             ('bs', cfg.bs == 'auto', 'the memory probe measures semantic models'), ('class_weights', cfg.class_weights, 'Mask R-CNN trains on its own loss dict'),
-                            ('layout', cfg.layout not in (None, 'instances'), "an instance dataset has the 'instances' layout")):
+                            ('layout', cfg.layout not in (None, 'instances'), "an instance dataset has the 'instances' layout"),
+                            ('crop', cfg.crop, 'the detector trains on whole images')):
             if bad: raise SegError(f"`{k}` is not available for the instance task ({why}); leave it out.")
+        default = {f.name: f.default for f in fields(TrainConfig)}
+        for k in AUG_SETTINGS:
+            if k != 'flip_vert' and getattr(cfg, k) != default[k]:
+                raise SegError(f"`{k}` is not available for the instance task (its training images are only flipped, "
+                               f"left-right and with `flip_vert` up-down); leave it out.")
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):
         "The run's DataLoaders at `size`"
-        return instance_dataloaders(cfg.data, size, cfg.bs, num_workers=cfg.num_workers, check=check)
+        return instance_dataloaders(cfg.data, size, cfg.bs, num_workers=cfg.num_workers, check=check, flip_vert=cfg.flip_vert)
     def learner(self, cfg:TrainConfig, dls, pretrained:bool, show:bool=True):
         "The run's Mask R-CNN learner"
-        return instance_learner(dls, cfg.backbone or ARCHS['maskrcnn'].default_backbone, pretrained, cfg.model_args)
+        return instance_learner(dls, cfg.backbone or ARCHS['maskrcnn'].default_backbone, pretrained, cfg.model_args, opt_func=opt_func(cfg.opt), wd=cfg.wd)
     def evaluate(self, model, data, split:str='valid', opts:PredictOptions|None=None, layout=None, per_image=None, show:bool=True, **kwargs)->dict:
         "`evaluate_instances`: COCO's mask and box AP"
         o = opts or PredictOptions()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/36_training.ipynb #45d9f642
 from __future__ import annotations
-import contextlib, functools, json, os, shutil, tempfile, warnings
+import contextlib, functools, hashlib, json, os, platform, shutil, tempfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -12,12 +12,13 @@ from .core import *
 with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.torch_core import set_seed, rank_distrib, num_distrib
     from fastai.learner import Learner, load_model as load_state
+    from fastai.callback.training import GradientAccumulation
 from fastcore.meta import delegates
 from safetensors.torch import load_file
-from .config import TrainConfig
+from .config import TrainConfig, CONFIG_TOML, config_toml, read_config_toml
 from .recipe import set_precision, auto_batch_size
 from .callbacks import (EpochCheckpoint, StopOnNonFinite, RunLog, read_history, plot_history, logger_callbacks, restore_rng_state,
-                        CHECKPOINT_JSON, BEST_WEIGHTS)
+                        WeightEMA, EarlyStop, kept_weights, CHECKPOINT_JSON, BEST_WEIGHTS)
 from .modelfile import save_seg_model, MODEL_FILE
 from .tasks import task_of
 from .synth import synth_camvid
@@ -28,7 +29,7 @@ from .evaluate import evaluate, show_predictions
 
 # %% auto #0
 __all__ = ['CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'Phase', 'training_phases', 'prepare_out', 'main_process_prints',
-           'train', 'resume_config', 'demo']
+           'dataset_fingerprint', 'run_record', 'train', 'resume_config', 'demo']
 
 # %% ../nbs/36_training.ipynb #6e642c49
 @dataclass
@@ -129,14 +130,18 @@ def _fit_phases(learn, cfg:TrainConfig, make_dls, phases:list, out:Path, start=(
     main, lines, task = rank_distrib() == 0, not interactive(), task_of(cfg.task)
     watch = task.callbacks(cfg) if main else [] # one for the run: e.g. the collapse warning, over its first epochs
     logs = logger_callbacks(cfg.log, out, cfg.to_dict()) if main else []
+    history = [r[task.monitor] for r in read_history(out/HISTORY_FILE)] if start != (0, -1) and (out/HISTORY_FILE).exists() else []
+    stop = EarlyStop(task.monitor, cfg.patience, cfg.min_delta, history) if cfg.patience else None
+    run = [*([WeightEMA(cfg.ema)] if cfg.ema else []), *([stop] if stop else []), *([GradientAccumulation(cfg.accum_bs)] if cfg.accum_bs else [])]
     for i, ph in enumerate(phases):
+        if stop and stop.stopped: break
         first = start[1] + 1 if i == start[0] else 0
         if i < start[0] or first >= ph.epochs: continue
         learn.dls = make_dls(ph.size)
         learn.freeze() if ph.frozen else learn.unfreeze()
         if i == start[0] and start[1] >= 0: _load_checkpoint(learn, out/CHECKPOINT_DIR) # resuming inside this phase
         ck = EpochCheckpoint(out/CHECKPOINT_DIR, i, cfg.to_dict(), best, monitor=task.monitor, keep_best=cfg.save == 'best')
-        cbs = [ck, StopOnNonFinite(), *watch, *logs] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
+        cbs = [ck, StopOnNonFinite(), *run, *watch, *logs] + ([RunLog(out.resolve()/HISTORY_FILE, i, ph.size, lines)] if main else [])
         with _distributed_fit(learn, cfg.sync_bn), (learn.no_bar() if lines else contextlib.nullcontext()):
             learn.fit_one_cycle(ph.epochs, ph.lr_arg, pct_start=ph.pct_start, cbs=cbs, start_epoch=first)
         best = ck.best
@@ -206,12 +211,32 @@ def _checkpoint_files(ckdir:Path)->list:
     "The files `EpochCheckpoint` writes in `ckdir` (and nothing else a user may have put there)"
     return [ckdir/CHECKPOINT_JSON, ckdir/BEST_WEIGHTS, *ckdir.glob('weights_*.pth')]
 
+def dataset_fingerprint(dls)->dict:
+    "The number of training and validation files of the dataset behind `dls`, and a hash of their paths relative to its folder"
+    src = dls.layout
+    files = sorted(str(Path(f).relative_to(src.path)) for s in ('train', 'valid') for f in src.items(s))
+    return dict(dataset_files=len(files), dataset_hash=hashlib.sha256('\n'.join(files).encode()).hexdigest()[:16])
+
+def run_record(dls)->dict:
+    "What `config.toml` records under [run]: the versions the run used and the dataset's fingerprint"
+    import fastai, fastseg
+    return dict(fastseg=fastseg.__version__, fastai=fastai.__version__, torch=torch.__version__, python=platform.python_version()) | dataset_fingerprint(dls)
+
+def _same_dataset(config, recorded:dict, dls):
+    "Warn when the dataset is not the one the `config.toml` at `config` was written for: the run will not reproduce"
+    now = dataset_fingerprint(dls)
+    if 'dataset_hash' in recorded and (recorded.get('dataset_files'), recorded['dataset_hash']) != (now['dataset_files'], now['dataset_hash']):
+        warnings.warn(f"{config} was written for a dataset of {recorded.get('dataset_files')} files (hash {recorded['dataset_hash']}); {dls.layout.path} "
+                      f"now has {now['dataset_files']} (hash {now['dataset_hash']}). Training on it anyway: the run will not reproduce the recorded one.")
+
 def _save_run(learn, cfg:TrainConfig, out:Path):
-    "Write the model folder: the kept weights with settings and scores, the curves; then remove the checkpoint"
+    "Write the model folder: the kept weights with settings and scores, `config.toml`, the curves; then remove the checkpoint"
     ckdir = out/CHECKPOINT_DIR
     if cfg.save == 'best' and (ckdir/BEST_WEIGHTS).exists(): learn.model.load_state_dict(load_file(str(ckdir/BEST_WEIGHTS)))
+    elif cfg.ema: learn.model.load_state_dict(kept_weights(learn)) # the average, where the last epoch's weights are kept
     run = dict(config=cfg.to_dict(), scores=_final_scores(out, cfg)) | task_of(cfg.task).after_fit(learn, cfg)
     save_seg_model(learn, out, run=run)
+    atomic_write(out/CONFIG_TOML, lambda t: Path(t).write_text(config_toml(cfg, run_record(learn.dls)), encoding='utf-8'))
     import matplotlib.pyplot as plt
     plt.close(plot_history(out/HISTORY_FILE, out/CURVES_FILE, task_of(cfg.task).monitor))
     for f in _checkpoint_files(ckdir): f.unlink(missing_ok=True)
@@ -228,8 +253,15 @@ def train(data=None, # dataset folder, any layout
           out=None, # folder to save the model in; default 'fastseg-model' (with `resume`: the resumed folder)
           resume=None, # a model folder whose interrupted run to continue, with its stored settings
           overwrite:bool=False, # replace a model or an interrupted run already in `out`
+          config=None, # a run's `config.toml`: train with its settings (`data`, `out` and `kwargs` override them)
           **kwargs)->Learner: # `TrainConfig` settings
     "Train a segmentation model on the dataset at `data` and save it to `out`; return the Learner"
+    recorded = {}
+    if config is not None:
+        if resume is not None: raise SegError("`config` starts a new run from a file's settings, and `resume` continues a run with its own; pass one of them.")
+        settings, recorded = read_config_toml(config)
+        data, out = data or settings.pop('data', None), out or settings.pop('out', None)
+        kwargs = {k: v for k, v in settings.items() if k not in ('data', 'out')} | kwargs
     if resume is not None:
         if out is not None and Path(out).resolve() != Path(resume).resolve():
             raise SegError(f"A resumed run writes into its own folder {resume}; leave `out` out.")
@@ -245,6 +277,7 @@ def train(data=None, # dataset folder, any layout
     if resume is None and rank_distrib() == 0: _new_run(out)
     with _explain_failures(cfg, out, created and rank_distrib() == 0):
         learn = _build_learner(cfg, fresh=resume is None)
+        if recorded: _same_dataset(config, recorded, learn.dls)
         full = learn.dls
         make = lambda s: full if tuple(s) == tuple(full.size) else task.dataloaders(cfg, s)
         _fit_phases(learn, cfg, make, training_phases(cfg, tuple(full.size)), out, start, best)
