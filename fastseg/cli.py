@@ -325,11 +325,12 @@ LISTS = dict(archs=LazyChoices('models.registry', 'ARCHS'), losses=_CHOICES['los
 
 def _list(a):
     if a.what != 'archs': print('\n'.join(LISTS[a.what])); return
-    from fastseg.models.registry import ARCHS
+    from fastseg.models.registry import ARCHS, arch_params
     wk, wp = max(map(len, ARCHS)), max(len(v.paper) for v in ARCHS.values())
+    print(f"{'arch':<{wk}}  {'task':<8}  {'paper':<{wp}}  {'params':>7}  backbones (params: the first backbone's, 3 bands in, 21 classes out)")
     for k, v in ARCHS.items():
         more = ' (or any timm model)' if v.accepts_timm else ' (or any smp encoder)' if v.accepts_smp else ''
-        print(f"{k:<{wk}}  {v.task:<8}  {v.paper:<{wp}}  backbones: {', '.join(v.backbones)}{more}")
+        print(f"{k:<{wk}}  {v.task:<8}  {v.paper:<{wp}}  {arch_params(k) / 1e6:6.1f}M  backbones: {', '.join(v.backbones)}{more}")
 
 COMMANDS = {'demo': _demo, 'synth': _synth, 'import': _import, 'check': _check, 'list': _list, 'train': _train, 'evaluate': _evaluate,
             'predict': _predict, 'interpret': _interpret, 'doctor': _doctor, 'export': _export, 'bench': _bench} # subcommand -> what runs it

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from .core import *
 from .models.core import seg_logits
-from .models.registry import ARCHS, TASK_ARCHS
+from .models.registry import ARCHS, TASK_ARCHS, SMP_ONNX_FIXED
 from .modelfile import MODEL_FILE, CONFIG_FILE
 from .inference import SegModel, as_seg_model
 
@@ -75,7 +75,7 @@ def export_onnx(model, # a `SegModel` or a model folder
     try:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            prog = torch.onnx.export(net, (torch.rand(1, sm.n_in, h, w),), dynamo=True, input_names=['image'],
+            prog = torch.onnx.export(net, (torch.rand(2, sm.n_in, h, w),), dynamo=True, input_names=['image'], # a batch of 1 would be specialised to 1
                                      output_names=['logits'], dynamic_shapes={'x': dims})
     except Exception as e:
         raise SegError(f"Exporting the {sm.config['arch']} model to ONNX failed: {str(e).splitlines()[0]}") from None

@@ -6,7 +6,8 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
-import torch.nn as nn
+import warnings
+import torch, torch.nn as nn
 from torchvision import models as tvm
 from ..core import *
 from .core import RESNETS, encoder_decoder_split
@@ -19,7 +20,7 @@ from .maskrcnn import MaskRCNN, MASKRCNN_BACKBONES, maskrcnn_split
 from .smp import SmpSeg, SMP_ARCHS, SMP_DEFAULT_ENCODERS, SMP_ENCODERS, SMP_VIT_ENCODERS, smp_encoder_ok
 
 # %% auto #0
-__all__ = ['ARCHS', 'TASK_ARCHS', 'TASK_NAMES', 'ModelArch', 'check_arch', 'create_model']
+__all__ = ['ARCHS', 'SMP_ONNX_FIXED', 'TASK_ARCHS', 'TASK_NAMES', 'ModelArch', 'check_arch', 'create_model', 'arch_params']
 
 # %% ../../nbs/19_models.registry.ipynb #b0a7713f
 @dataclass(frozen=True)
@@ -72,12 +73,14 @@ ARCHS = dict(
     maskrcnn=ModelArch(lambda b, n_in, n_out, size, pre, **kw: MaskRCNN(n_out, n_in, b, pre, size, **kw), maskrcnn_split, MASKRCNN_BACKBONES,
                        'He et al. 2017', task='instance'),
 ) # architecture name -> how to build it
+SMP_ONNX_FIXED = ('smp.pspnet', 'smp.pan', 'smp.upernet') # their pooling pyramids are traced for the export size: at other sizes the graph differs from PyTorch
+
 def _smp(arch:str, paper:str)->ModelArch:
     default = SMP_DEFAULT_ENCODERS.get(arch, 'resnet34')
     return ModelArch(lambda b, n_in, n_out, size, pre, **kw: SmpSeg(arch, n_out, n_in, b, pre, **kw), encoder_decoder_split,
                      SMP_VIT_ENCODERS if arch == 'smp.dpt' else (default,) + tuple(e for e in SMP_ENCODERS if e != default),
                      paper + ' (segmentation_models_pytorch)', accepts_smp=True,
-                     onnx_sizes='multiple of 32')
+                     onnx_sizes='fixed' if arch in SMP_ONNX_FIXED else 'multiple of 32')
 ARCHS.update({k: _smp(k, paper) for k, (_, paper) in SMP_ARCHS.items()}) # smp's architectures over its encoders
 TASK_ARCHS = {} # task -> the names of its architectures, in registry order
 for _k, _a in ARCHS.items(): TASK_ARCHS.setdefault(_a.task, []).append(_k)
@@ -116,3 +119,16 @@ def create_model(arch:str, # a name in `ARCHS`
     except OSError as e: # URLError, connection errors and the Hugging Face hub's errors are all OSErrors
         raise SegError(f"Could not download the pretrained {backbone} weights ({e}). Connect to the internet, or train "
                        f"from random weights with `pretrained=False`.") from None
+
+# %% ../../nbs/19_models.registry.ipynb #d20407dd
+def arch_params(arch:str, # a name in `ARCHS`
+                backbone:str|None=None, # encoder; default the arch's
+                n_in:int=3, n_out:int=21, # bands in, classes out (Pascal VOC's 21 by default)
+                **model_args)->int:
+    "The number of parameters of `create_model(arch, backbone, n_in, n_out)`, counted without allocating the weights where possible"
+    count = lambda: sum(p.numel() for p in create_model(arch, backbone, n_in, n_out, False, (224, 224), **model_args).parameters())
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        try:
+            with torch.device('meta'): return count()
+        except (RuntimeError, NotImplementedError, SegError): return count() # computes with its weights while built: build it

@@ -4,12 +4,14 @@
 
 # %% ../../nbs/17_models.smp.ipynb #17a00003
 from __future__ import annotations
+from pathlib import Path
 import torch, torch.nn as nn
 from ..core import *
 from .core import pad_to, crop_to
 
 # %% auto #0
-__all__ = ['SMP_ARCHS', 'SMP_DEFAULT_ENCODERS', 'SMP_ENCODERS', 'SMP_VIT_ENCODERS', 'smp_encoder_ok', 'SmpSeg']
+__all__ = ['SMP_ARCHS', 'SMP_DEFAULT_ENCODERS', 'SMP_ENCODERS', 'SMP_VIT_ENCODERS', 'smp_encoder_ok', 'smp_weight_files',
+           'SmpSeg']
 
 # %% ../../nbs/17_models.smp.ipynb #17a00006
 SMP_ARCHS = {'smp.unet': ('Unet', 'Ronneberger et al. 2015'), 'smp.unetplusplus': ('UnetPlusPlus', 'Zhou et al. 2018'),
@@ -26,6 +28,15 @@ def smp_encoder_ok(name:str)->bool:
     "True if smp builds encoders called `name`: one of its own, or `tu-` and a timm model name"
     import segmentation_models_pytorch as smp, timm
     return name in smp.encoders.get_encoder_names() or (name.startswith('tu-') and timm.is_model(name[3:]))
+
+def smp_weight_files(encoder:str)->list|None: # an smp encoder name
+    "[config.json, model.safetensors]: where smp looks for `encoder`'s ImageNet weights in the Hugging Face cache (None: smp does not fetch them itself, e.g. timm's `tu-` encoders)"
+    from segmentation_models_pytorch.encoders import encoders
+    from huggingface_hub import constants
+    s = encoders.get(encoder, {}).get('pretrained_settings', {}).get('imagenet')
+    if s is None: return None
+    folder = Path(constants.HF_HUB_CACHE)/('models--' + s['repo_id'].replace('/', '--'))/'snapshots'/s['revision']
+    return [folder/'config.json', folder/'model.safetensors']
 
 class SmpSeg(nn.Module):
     "A segmentation_models_pytorch model with fastseg's interface: any input size (padded and cropped back), `encoder` for fastai's groups"
@@ -45,9 +56,12 @@ class SmpSeg(nn.Module):
                            f"`model_args`.") from None
         except OSError as e: # offline: smp fetches encoder weights from the Hugging Face hub
             from huggingface_hub import constants
-            raise SegError(f"Could not get the pretrained weights of the {encoder} encoder ({str(e).splitlines()[0][:200]}). smp downloads them "
-                           f"from the Hugging Face hub (smp-hub/{encoder}.imagenet) into {constants.HF_HUB_CACHE}: copy that folder from a machine "
-                           f"that is online, or train from random weights with `pretrained=False`.") from None
+            files = smp_weight_files(encoder)
+            where = (f"smp reads them from the Hugging Face cache as {files[1]} (with config.json beside it): download that folder's two files "
+                     f"from huggingface.co/{files[0].parts[-4][8:].replace('--', '/')} at revision {files[0].parts[-2]} on a machine that is "
+                     f"online and put them there") if files else f"smp downloads them from the Hugging Face hub into {constants.HF_HUB_CACHE}: copy that folder from a machine that is online"
+            raise SegError(f"Could not get the pretrained weights of the {encoder} encoder ({str(e).splitlines()[0][:200]}). {where}, "
+                           f"or train from random weights with `pretrained=False`.") from None
         for i in range(getattr(self.net.encoder, '_depth', 5), 5): # stages a shallow encoder never runs (smp keeps them; PSPNet's depth is 3)
             if hasattr(self.net.encoder, f'layer{i}'): delattr(self.net.encoder, f'layer{i}') # ResNets: layer3 and layer4 would get no gradient
         vit = getattr(self.net.encoder, 'model', None) # DPT's timm ViT: its features are taken before the final norm and the classifier
