@@ -213,6 +213,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'fastseg.config.PredictOptions.of': ('config.html#predictoptions.of', 'fastseg/config.py'),
                                 'fastseg.config.TrainConfig': ('config.html#trainconfig', 'fastseg/config.py'),
                                 'fastseg.config.TrainConfig.__post_init__': ('config.html#trainconfig.__post_init__', 'fastseg/config.py'),
+                                'fastseg.config.TrainConfig.augment': ('config.html#trainconfig.augment', 'fastseg/config.py'),
                                 'fastseg.config.TrainConfig.check': ('config.html#trainconfig.check', 'fastseg/config.py'),
                                 'fastseg.config.TrainConfig.from_dict': ('config.html#trainconfig.from_dict', 'fastseg/config.py'),
                                 'fastseg.config.TrainConfig.to_dict': ('config.html#trainconfig.to_dict', 'fastseg/config.py'),

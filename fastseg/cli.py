@@ -10,7 +10,7 @@ from pathlib import Path
 from fastcore.docments import docments
 from . import __version__
 from .core import *
-from .config import TrainConfig, PredictOptions, SAVE_CHOICES, LOGGERS, OPTIMIZERS
+from .config import TrainConfig, PredictOptions, SAVE_CHOICES, LOGGERS
 
 # %% auto #0
 __all__ = ['LISTS', 'COMMANDS', 'LazyChoices', 'parse_size', 'HelpFormatter', 'build_parser', 'run', 'cli_words', 'main']

@@ -11,14 +11,12 @@ from .core import *
 from .checks import *
 
 # %% auto #0
-__all__ = ['SAVE_CHOICES', 'LOGGERS', 'OPTIMIZERS', 'AUG_SETTINGS', 'CONFIG_TOML', 'check_choice', 'TrainConfig', 'toml_value',
-           'config_toml', 'read_config_toml', 'check_tiling', 'PredictOptions']
+__all__ = ['SAVE_CHOICES', 'LOGGERS', 'CONFIG_TOML', 'check_choice', 'TrainConfig', 'toml_value', 'config_toml',
+           'read_config_toml', 'check_tiling', 'PredictOptions']
 
 # %% ../nbs/25_config.ipynb #ce93d223
 SAVE_CHOICES = ('last', 'best') # which epoch's weights the model file keeps
 LOGGERS = ('tensorboard', 'wandb') # `log` choices: fastai's callbacks for them
-OPTIMIZERS = ('adamw', 'adam', 'sgd', 'radam', 'lamb') # `opt` choices: fastai's optimizers (made in `fastseg.recipe.opt_func`)
-AUG_SETTINGS = ('aug', 'do_flip', 'flip_vert', 'max_rotate', 'max_zoom', 'max_lighting', 'max_warp') # `seg_datablock`'s augmentation settings, as `TrainConfig` fields
 
 
 def check_choice(name:str, # the setting, as the library names it
@@ -50,12 +48,12 @@ class TrainConfig:
     opt:str='adamw' # optimizer: 'adamw' (fastai's Adam with decoupled weight decay: fastai's default), 'adam' (weight decay added to the gradient, L2), 'sgd' (momentum 0.9), 'radam' or 'lamb'
     wd:float=0.01 # weight decay
     aug:bool=True # augment the training images (flips, rotation, zoom, lighting and warp below, fastai's `aug_transforms`)
-    do_flip:bool=True # flip the training images left-right at random
+    do_flip:bool=AUG_DEFAULTS['do_flip'] # flip the training images left-right at random
     flip_vert:bool=False # also flip up-down and rotate by 90 degrees (satellite, microscopy)
-    max_rotate:float=10.0 # largest random rotation, in degrees (0: none)
-    max_zoom:float=1.1 # largest random zoom in (1: none)
-    max_lighting:float=0.2 # largest random change of brightness and contrast (0: none; float images never get one)
-    max_warp:float=0.1 # largest random perspective warp (0: none)
+    max_rotate:float=AUG_DEFAULTS['max_rotate'] # largest random rotation, in degrees (0: none)
+    max_zoom:float=AUG_DEFAULTS['max_zoom'] # largest random zoom in (1: none)
+    max_lighting:float=AUG_DEFAULTS['max_lighting'] # largest random change of brightness and contrast (0: none; float images never get one)
+    max_warp:float=AUG_DEFAULTS['max_warp'] # largest random perspective warp (0: none)
     crop:int|tuple|None=None # train on random crops of N or (height, width) pixels of the images at `size`, and validate on the whole images; default none
     patience:int|None=None # early stopping: end the run when the monitored score has not improved for this many epochs; default never
     min_delta:float=0.0 # early stopping: the least rise of the monitored score that counts as improving
@@ -77,6 +75,10 @@ class TrainConfig:
     def check(self):
         "Raise a `SegError` naming the first setting that makes no sense"
         _check_config(self)
+    @property
+    def augment(self)->dict|bool:
+        "`seg_datablock`'s `aug`: False, or the `aug_transforms` settings of this run"
+        return self.aug and {k: getattr(self, k) for k in AUG_DEFAULTS}
     def to_dict(self)->dict:
         "The settings as JSON-ready values"
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}

@@ -181,21 +181,20 @@ def _train_crop(crop, size:tuple)->list:
 def seg_datablock(src:SegLayout, # the dataset
                   size=None, # int or (height, width) to resize to; default the first training image's size
                   valid_split:str='valid', # split used for validation ('test' to score on the test split)
-                  aug:bool|list=True, # True: `aug_transforms` with the settings below; a list: these batch transforms; False: none
-                  do_flip:bool=True, # flip left-right at random
+                  aug:bool|dict|list=True, # True: `aug_transforms` with `AUG_DEFAULTS`; a dict: some of those settings changed; a list: these batch transforms; False: none
                   flip_vert:bool=False, # also flip vertically and rotate by 90 degrees (satellite, microscopy)
-                  max_rotate:float=10., # largest rotation, in degrees
-                  max_zoom:float=1.1, # largest zoom in
-                  max_lighting:float=0.2, # largest change of brightness and contrast (float images: none)
-                  max_warp:float=0.1, # largest perspective warp
                   crop=None, # train on random crops of N or (height, width) pixels of the resized images; validate on whole ones
                   stats:tuple|None=None, # normalisation (mean, std); default `default_stats`
                   item_tfms:list|None=None)->DataBlock: # extra item transforms, run before the resize (random crops, CLAHE)
     "fastai `DataBlock` for `src`: images by the one reader and void-aware masks, resized, augmented and normalised"
     train, spec = src.items('train'), src.spec
     size = training_size(size, train[0])
-    if aug is True: aug = aug_transforms(do_flip=do_flip, flip_vert=flip_vert, max_rotate=max_rotate, max_zoom=max_zoom, max_warp=max_warp,
-                                         max_lighting=0. if spec.dtype == 'float32' else max_lighting, pad_mode='zeros')
+    if aug is True: aug = {}
+    if isinstance(aug, dict):
+        if set(aug) - set(AUG_DEFAULTS): raise SegError(f"`aug` settings must be among {', '.join(AUG_DEFAULTS)}, not {', '.join(sorted(set(aug) - set(AUG_DEFAULTS)))}.")
+        kw = AUG_DEFAULTS | aug
+        if spec.dtype == 'float32': kw['max_lighting'] = 0. # brightness and contrast assume values in [0, 1]
+        aug = aug_transforms(flip_vert=flip_vert, pad_mode='zeros', **kw)
     return DataBlock(blocks=(SegImageBlock(spec), SegMaskBlock(src.codes.classes, src.palette)),
                      get_y=src, splitter=FuncSplitter(InSplit(src.items(valid_split))),
                      item_tfms=[*_check_item_tfms(item_tfms or []), SegResize(size, method='squish'), *_train_crop(crop, size)],
@@ -220,7 +219,7 @@ class LayoutDataLoaders(DataLoaders):
     @property
     def palette(self)->np.ndarray: return self.layout.palette
 
-_BLOCK_ARGS = ('aug', 'do_flip', 'flip_vert', 'max_rotate', 'max_zoom', 'max_lighting', 'max_warp', 'crop', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
+_BLOCK_ARGS = ('aug', 'flip_vert', 'crop', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
 
 def _nothing_to_learn(src:SegLayout, rep:dict):
     "Refuse, before training, a split whose checked labels are all void: nothing to learn from (train) or to score and calibrate on (valid)"

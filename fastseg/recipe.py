@@ -13,7 +13,6 @@ with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.optimizer import Adam, SGD, RAdam, Lamb
     import fastai.callback.all # fit_one_cycle, lr_find, to_fp16 and to_bf16 on Learner: fastai's own patches
 from .models.core import precision_autocast
-from .config import OPTIMIZERS
 
 # %% auto #0
 __all__ = ['set_precision', 'opt_func', 'fit_progressive', 'fit_batch_size', 'auto_batch_size']

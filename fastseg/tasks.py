@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 from .core import *
 from dataclasses import fields
-from .config import TrainConfig, PredictOptions, check_choice, AUG_SETTINGS
+from .config import TrainConfig, PredictOptions, check_choice
 from .recipe import opt_func
 from .layouts import LAYOUTS, CLASS_WEIGHTS, class_weights
 from .data import seg_dataloaders
@@ -75,7 +75,7 @@ class SemanticTask(Task):
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):
         "The run's DataLoaders at `size`"
         return seg_dataloaders(cfg.data, cfg.layout, size, 8 if cfg.bs == 'auto' else cfg.bs, num_workers=cfg.num_workers, check=check,
-                               crop=cfg.crop, **{k: getattr(cfg, k) for k in AUG_SETTINGS})
+                               aug=cfg.augment, flip_vert=cfg.flip_vert, crop=cfg.crop)
     def learner(self, cfg:TrainConfig, dls, pretrained:bool, show:bool=True):
         "The run's learner: its loss (weighted by the classes' frequencies when asked) on `cfg.arch`"
         w = None if cfg.class_weights is None else class_weights(dls.layout, cfg.class_weights, show=False)
@@ -116,8 +116,8 @@ class InstanceTask(Task):
                             ('crop', cfg.crop, 'the detector trains on whole images')):
             if bad: raise SegError(f"`{k}` is not available for the instance task ({why}); leave it out.")
         default = {f.name: f.default for f in fields(TrainConfig)}
-        for k in AUG_SETTINGS:
-            if k != 'flip_vert' and getattr(cfg, k) != default[k]:
+        for k in ('aug', *AUG_DEFAULTS):
+            if getattr(cfg, k) != default[k]:
                 raise SegError(f"`{k}` is not available for the instance task (its training images are only flipped, "
                                f"left-right and with `flip_vert` up-down); leave it out.")
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):

@@ -219,8 +219,9 @@ def dataset_fingerprint(dls)->dict:
 
 def run_record(dls)->dict:
     "What `config.toml` records under [run]: the versions the run used and the dataset's fingerprint"
-    import fastai, fastseg
-    return dict(fastseg=fastseg.__version__, fastai=fastai.__version__, torch=torch.__version__, python=platform.python_version()) | dataset_fingerprint(dls)
+    from importlib.metadata import version
+    from fastseg import __version__
+    return dict(fastseg=__version__, fastai=version('fastai'), torch=torch.__version__, python=platform.python_version()) | dataset_fingerprint(dls)
 
 def _same_dataset(config, recorded:dict, dls):
     "Warn when the dataset is not the one the `config.toml` at `config` was written for: the run will not reproduce"
