@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from .core import *
 from .models.core import seg_logits
-from .models.registry import ARCHS, TASK_ARCHS, SMP_ONNX_FIXED
+from .models.registry import ARCHS, TASK_ARCHS
 from .modelfile import MODEL_FILE, CONFIG_FILE
 from .inference import SegModel, as_seg_model
 

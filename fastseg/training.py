@@ -226,7 +226,7 @@ def run_record(dls)->dict:
 def _same_dataset(config, recorded:dict, dls):
     "Warn when the dataset is not the one the `config.toml` at `config` was written for: the run will not reproduce"
     now = dataset_fingerprint(dls)
-    if 'dataset_hash' in recorded and (recorded.get('dataset_files'), recorded['dataset_hash']) != (now['dataset_files'], now['dataset_hash']):
+    if 'dataset_hash' in recorded and {k: recorded.get(k) for k in now} != now:
         warnings.warn(f"{config} was written for a dataset of {recorded.get('dataset_files')} files (hash {recorded['dataset_hash']}); {dls.layout.path} "
                       f"now has {now['dataset_files']} (hash {now['dataset_hash']}). Training on it anyway: the run will not reproduce the recorded one.")
 
