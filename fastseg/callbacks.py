@@ -272,7 +272,9 @@ class BestCheckpoints(TrackerCallback):
         for _, old in self.kept[self.k:]: old.unlink(missing_ok=True)
         self.kept = self.kept[:self.k]
     @property
-    def files(self)->list: return [f for _, f in self.kept]
+    def files(self)->list:
+        "The checkpoint files kept, best first"
+        return [f for _, f in self.kept]
 
 def average_weights(files:list)->dict:
     "Element-wise mean of the floating-point tensors in the safetensors `files`; other tensors from the first file"

@@ -73,7 +73,9 @@ def available_memory()->int:
     except OSError: pass
     return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
 
-def gib(n:float)->str: return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+def gib(n:float)->str:
+    "A byte count as people read it: GiB from 1 GiB up, MiB below"
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 def memory_limit()->tuple:
     "(most bytes one job may take, why): the environment variable `FASTSEG_MAX_MEMORY` (GiB) when set, else half of `available_memory()`"

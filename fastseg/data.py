@@ -211,13 +211,21 @@ class LayoutDataLoaders(DataLoaders):
         super().__init__(*loaders, **kwargs)
         self.layout, self.stats, self.size = layout, stats, tuple(size)
     @property
-    def codes(self)->SegCodes: return self.layout.codes
+    def codes(self)->SegCodes:
+        "The dataset's classes and void, from its layout"
+        return self.layout.codes
     @property
-    def spec(self)->InputSpec: return self.layout.spec
+    def spec(self)->InputSpec:
+        "How the images are read (bands, bit depth, scaling), from the layout"
+        return self.layout.spec
     @property
-    def n_in(self)->int: return self.layout.spec.n_in
+    def n_in(self)->int:
+        "Bands of the images"
+        return self.layout.spec.n_in
     @property
-    def palette(self)->np.ndarray: return self.layout.palette
+    def palette(self)->np.ndarray:
+        "The dataset's colour for each class, one RGB row per class"
+        return self.layout.palette
 
 _BLOCK_ARGS = ('aug', 'flip_vert', 'crop', 'stats', 'item_tfms') # `seg_datablock`'s settings that `from_layout` passes on
 

@@ -71,7 +71,9 @@ class SegLayout:
         "The training mask of `img`: a layout is the `get_y` of its DataBlock"
         return self.mask(img)
     @property
-    def n_in(self)->int: return self.spec.n_in
+    def n_in(self)->int:
+        "Bands of the dataset's images (`spec.n_in`)"
+        return self.spec.n_in
     def __repr__(self):
         return (f"{type(self).__name__}({str(self.path)!r}, classes={self.codes.classes}, n_in={self.n_in}, "
                 f"splits={ {k: len(v) for k, v in self.splits.items()} })")
@@ -430,7 +432,7 @@ def _check_pair(src, img):
     if (msg := size_mismatch(img, isize, lab, stored.shape)): return msg, None
     try: mask = src.codes.encode(stored, fn=lab)
     except SegError as e: return str(e) + (' ' + _JPEG_HINT if _is_jpeg_like(stored, src.codes) else ''), None
-    return None, np.bincount(mask.ravel(), minlength=256)
+    return None, value_counts(mask)
 
 # %% ../nbs/02_layouts.ipynb #8ca26acf
 def check_source(src:SegLayout, # the dataset to check

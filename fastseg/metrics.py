@@ -156,6 +156,7 @@ class ConfusionMetric(Metric):
         self.synced = True
     @property
     def scores(self)->dict:
+        "Every score of the confusion matrix so far (`seg_scores`: mIoU, per-class IoU, accuracy, Dice), synced across processes; None before a batch"
         self.sync()
         return seg_scores(self.cm, getattr(self.classes, 'classes', None)) if self.cm is not None else None
     @property

@@ -41,7 +41,9 @@ class Phase:
     frozen:bool # train with the encoder frozen
     pct_start:float # part of the cycle spent warming up
     @property
-    def lr_arg(self): return slice(*self.lr) if isinstance(self.lr, tuple) else self.lr
+    def lr_arg(self):
+        "The rate as `fit_one_cycle` takes it: a number, or `slice(lo, hi)` for discriminative rates"
+        return slice(*self.lr) if isinstance(self.lr, tuple) else self.lr
 
 def _half(size): return tuple(max(32, s // 2) for s in size)
 

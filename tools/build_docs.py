@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Repository tooling, not part of the `fastseg` package: README.md and the docs site built from the notebooks with
-nbconvert (so both can be rebuilt where Quarto cannot be installed), and a headless-Chromium check that reads the site
-as a visitor does. Its tests and the story behind it are in nbs/90_docs.ipynb.
+"""Repository tooling, not part of the `fastseg` package: README.md and the docs site built from the notebooks. The
+site is Material for MkDocs: this script turns each notebook into a Markdown page (API entries from the exported
+cells, with docments parameter tables and source links; outputs kept or run; backticked names linked to their
+entries), writes the navigation, and runs `mkdocs build`. Its tests and the story behind it are in nbs/90_docs.ipynb.
 
     python tools/build_docs.py            # README.md and _site/ (the library notebooks are run first, for their outputs)
     python tools/build_docs.py --no-run   # the same without running them (a minute; library pages without outputs)
     python tools/build_docs.py --check    # then open every page in headless Chromium at two widths, and search it
+    python tools/build_docs.py --serve    # serve the built site on http://127.0.0.1:8000/
 """
 from __future__ import annotations
 import argparse, concurrent.futures, functools, html, importlib, inspect, json, os, re, shutil, subprocess, sys, threading, urllib.parse
@@ -43,26 +45,6 @@ def write_readme(nb_path='nbs/index.ipynb', # the docs home notebook
     Path(dest).write_text(readme_markdown(nb_path))
     return Path(dest)
 
-_CSS = """body{margin:0;font:15px/1.55 system-ui,sans-serif;color:#1f2328;display:flex}
-nav{width:250px;min-height:100vh;background:#f6f8fa;border-right:1px solid #d0d7de;padding:1em;box-sizing:border-box;flex:none}
-nav h2{font-size:1em;margin:1.2em 0 .3em;color:#57606a;text-transform:uppercase;letter-spacing:.04em}
-nav a{display:block;color:#0969da;text-decoration:none;padding:.1em 0;font-size:.93em}nav a.current{font-weight:700;color:#1f2328}
-nav summary{cursor:pointer;color:#57606a;margin-top:.8em}
-#search{width:100%;box-sizing:border-box;margin:.8em 0 .3em;padding:.35em .5em;border:1px solid #d0d7de;border-radius:6px;font:inherit}
-#results a{border-bottom:1px solid #eaeef2;padding:.25em 0}
-main{max-width:980px;padding:1.5em 2.5em;box-sizing:border-box;min-width:0;flex:1;overflow-wrap:anywhere}
-pre{background:#f6f8fa;padding:.7em;overflow-x:auto;border-radius:6px;font-size:13px;overflow-wrap:normal}
-code{font-size:.9em}table{border-collapse:collapse;margin:.6em 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d0d7de;padding:.25em .6em}
-img{max-width:100%;height:auto}blockquote{color:#57606a;border-left:4px solid #d0d7de;margin:0;padding:0 1em}
-.prompt{display:none}.api{border-top:2px solid #d0d7de;margin-top:1.5em}.api h3 code{font-size:1em}
-.api a.src{font-size:.75em;font-weight:400;margin-left:.6em}.api table.params td:first-child{white-space:nowrap}
-.pager{display:flex;justify-content:space-between;gap:1em;margin-top:3em}
-.output_area pre{background:#fff;border:1px solid #eee}a.anchor-link{display:none}
-body.source{display:block}body.source main{max-width:none}.linenos a{color:#8c959f;text-decoration:none}
-@media (max-width:800px){body{display:block}nav{width:auto;min-height:0;border-right:none;border-bottom:1px solid #d0d7de}
-main{padding:1em}.pager{flex-direction:column}}
-"""
-
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
 
 def _dirs(src): return [m.group(1).strip() for l in src.splitlines() if (m := _DIRECTIVE.match(l))]
@@ -89,12 +71,14 @@ def _signature(obj, name:str)->str:
     "`name(params) -> return` as the code writes it, one parameter a line when long"
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): return name
+    hidden = set(getattr(obj, '_methods', ())) if isinstance(obj, type) else set() # fastai's Callback takes every event as a keyword (`funcs_kwargs`)
     ps, star = [], False
     for p in sig.parameters.values():
-        if p.name in ('self', 'cls'): continue
+        if p.name in ('self', 'cls') or p.name in hidden: continue
         if p.kind == p.KEYWORD_ONLY and not star: ps.append('*')
         star |= p.kind in (p.KEYWORD_ONLY, p.VAR_POSITIONAL)
         ps.append(_param_str(p))
+    if ps and ps[-1] == '*': ps.pop()
     ret = '' if _empty(sig.return_annotation) else f" -> {_anno(sig.return_annotation)}"
     one = f"{name}({', '.join(ps)}){ret}"
     return one if len(one) <= 100 else f"{name}(\n" + ''.join(f"    {p},\n" for p in ps) + f"){ret}"
@@ -118,8 +102,13 @@ def api_params(obj)->list:
     if ret is not None and ret['docment']: rows.append(('returns', fmt(sig.return_annotation if sig else ret['anno']), '', ret['docment']))
     return rows
 
-def _md_inline(s:str)->str:
-    "A docment or docstring as HTML: escaped, with `code` spans"
+def _md_text(s:str)->str:
+    "A docstring or docment as Markdown: `code` spans kept, `<` and `>` elsewhere escaped (so `<stem>_P.png` is not read as a tag)"
+    return ''.join(p if p.startswith('`') else p.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+                   for p in re.split(r'(`[^`]+`)', s))
+
+def _html_text(s:str)->str:
+    "A docment as HTML for a table cell: escaped, with `code` spans"
     return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(s, quote=False))
 
 def source_lines(obj):
@@ -130,43 +119,67 @@ def source_lines(obj):
         return Path(inspect.getsourcefile(obj)), start, start + len(lines) - 1
     except (TypeError, OSError): return None
 
-def _api_entry(obj, name:str, source_href)->str:
-    "One API entry: heading with a source link, signature, docstring, parameter table"
+def api_markdown(obj, name:str, source_href=None, doc:str|None=None)->str:
+    "One API entry as Markdown: a heading (id `name`, in the page's contents) with a source link, signature, docstring (or `doc`), parameter table"
     src = source_lines(obj)
     where = source_href(*src) if src and source_href else None
-    link = f' <a class="src" href="{html.escape(where)}">source</a>' if where else ''
     target = obj.fget if isinstance(obj, property) else getattr(obj, '__func__', obj) # a property's getter; a classmethod's function
-    sig = '' if isinstance(obj, property) else f'<pre class="sig"><code>{html.escape(_signature(target, name.split(".")[-1]))}</code></pre>'
-    doc = inspect.getdoc(target) or ''
-    rows = [] if isinstance(obj, property) else api_params(target)
-    table = ('<table class="params"><thead><tr><th>parameter</th><th>type</th><th>default</th><th></th></tr></thead><tbody>'
-             + ''.join(f'<tr><td><code>{html.escape(n)}</code></td><td><code>{html.escape(t)}</code></td><td><code>{html.escape(dv)}</code></td>'
-                       f'<td>{_md_inline(c)}</td></tr>' for n, t, dv, c in rows) + '</tbody></table>') if any(r[3] for r in rows) else '' # as nbdev: documented parameters only
-    kind = 'property ' if isinstance(obj, property) else ''
-    return (f'<div class="api"><h3 id="{html.escape(name)}">{kind}<code>{html.escape(name)}</code>{link}</h3>{sig}'
-            f'<p class="doc">{_md_inline(doc)}</p>{table}</div>')
+    kind = 'property ' if isinstance(obj, property) else 'classmethod ' if isinstance(obj, classmethod) or isinstance(getattr(obj, '__self__', None), type) else ''
+    out = [f'### {kind}`{name}` {{ #{name} .api }}', '']
+    if where: out += [f'<small><a href="{html.escape(where)}">source</a></small>', ''] # raw HTML: mkdocs leaves it, `check_links` checks it
+    if not isinstance(obj, property): out += ['```python', _signature(target, name.split('.')[-1]), '```', '']
+    if doc := doc or inspect.getdoc(target): out += [_md_text(doc), '']
+    rows = [] if isinstance(obj, property) else [r for r in api_params(target) if r[3]] # documented parameters; the signature shows every one
+    if rows:
+        out += ['<table><thead><tr><th>parameter</th><th>type</th><th>default</th><th>description</th></tr></thead><tbody>'
+                + ''.join(f'<tr><td><code>{html.escape(n)}</code></td><td>{f"<code>{html.escape(t)}</code>" if t else ""}</td>'
+                          f'<td>{f"<code>{html.escape(dv)}</code>" if dv else ""}</td><td>{_html_text(c)}</td></tr>' for n, t, dv, c in rows)
+                + '</tbody></table>', '']
+    return '\n'.join(out)
 
 def _own_methods(cls)->list:
-    "The public methods and properties a class's own body defines, in source order"
-    out = []
+    "The public methods and properties written in the class's own body (not patched in later: those have their own cell), in source order"
+    out, span = [], source_lines(cls)
     for k, v in vars(cls).items():
         if k.startswith('_'): continue
         f = getattr(v, '__func__', None) or getattr(v, 'fget', None) or v
-        if callable(f) and getattr(f, '__qualname__', '').startswith(cls.__name__ + '.'): out.append((k, v))
+        if is_hook(cls, k) or not (callable(f) and getattr(f, '__qualname__', '').startswith(cls.__name__ + '.')): continue
+        s = source_lines(v)
+        if span and s and not (s[0] == span[0] and span[1] <= s[1] <= span[2]): continue
+        out.append((k, v))
     return out
 
-def _api_html(module, src:str, source_href=None)->str:
-    "The API entries of the public names an exported cell defines: functions, classes with their own methods, patched methods"
+def _member(cls, name:str):
+    "A class's attribute as written (a property, a classmethod), or bound when a decorator's wrapper hides it (fastcore's `patch(cls_method=True)`)"
+    o = inspect.getattr_static(cls, name, None)
+    return o if o is None or isinstance(o, (property, classmethod, staticmethod)) or inspect.isfunction(o) else getattr(cls, name)
+
+_HOOKS = ('forward', 'encodes', 'decodes') # what PyTorch and fastai's transforms call; a reader calls the model or transform
+
+def is_hook(cls, name:str)->bool:
+    "True for a method the framework calls, not the reader: `forward`, `encodes`/`decodes`, a fastai callback's events (its `_methods`)"
+    return name in _HOOKS or name in getattr(cls, '_methods', ())
+
+def entry_doc(module, name:str, obj)->str:
+    "The docstring an entry shows: its own, or for a method that overrides a documented one, the one it overrides"
+    target = getattr(obj, 'fget', None) or getattr(obj, '__func__', None) or obj
+    if isinstance(target, type) or '.' not in name: return target.__doc__ or ''
+    own, cls = getattr(target, '__doc__', None), getattr(module, name.split('.')[0], None)
+    return own or (inspect.getdoc(getattr(cls, name.split('.')[-1], None)) if cls is not None else None) or ''
+
+_DEF = re.compile(r'^(?:class (\w+)|(?:async )?def (\w+)\((?:(?:self|cls)\s*:\s*(\w+))?)', re.M)
+
+def api_names(module, src:str)->list:
+    "(name, object) of each public name an exported cell `src` defines: functions, classes and their own methods, patched methods"
     out = []
-    for m in re.finditer(r'^(?:class (\w+)|(?:async )?def (\w+)\((?:self:(\w+))?)', src, re.M):
+    for m in _DEF.finditer(src):
         name, owner = m.group(1) or m.group(2), m.group(3)
-        if name.startswith('_'): continue
-        obj = getattr(getattr(module, owner), name, None) if owner else getattr(module, name, None)
+        if name.startswith('_') or (owner and is_hook(getattr(module, owner), name)): continue
+        obj = _member(getattr(module, owner), name) if owner else getattr(module, name, None)
         if obj is None: continue
-        out.append(_api_entry(obj, f'{owner}.{name}' if owner else name, source_href))
-        if m.group(1) and isinstance(obj, type):
-            out += [_api_entry(v, f'{name}.{k}', source_href) for k, v in _own_methods(obj)]
-    return '\n'.join(out)
+        out.append((f'{owner}.{name}' if owner else name, obj))
+        if m.group(1) and isinstance(obj, type): out += [(f'{name}.{k}', v) for k, v in _own_methods(obj)]
+    return out
 
 _BAR = re.compile(r'^\s*(Epoch \d+/\d+ :)?[\s█]*(\|[█-]*(\|.*)?)?$') # a fastprogress text bar (or its start), a lone block, an empty line
 
@@ -190,27 +203,58 @@ def _test_only(src:str)->bool:
         return False
     return bool(tree.body) and all(ok(s) for s in tree.body)
 
-def _page_notebook(nb, module, source_href=None):
-    "The notebook as its page shows it: hidden and test-only cells dropped, directives stripped, exported cells shown as their API"
+def scrub_paths(text:str, root)->str:
+    "Output text without the build machine's folders: paths in the checkout `root` relative to it, in its parent as `../`, in site-packages from there"
+    root = Path(root).resolve()
+    text = re.sub(r'/[^\s\'"]*/site-packages/', '<site-packages>/', text)
+    for p, rel in ((root, ''), (root.parent, '../')):
+        text = re.sub(re.escape(str(p)) + r'/', rel, text)
+    return text
+
+def _page_notebook(nb, module, root, source_href=None):
+    "The notebook as its page shows it: hidden and test-only cells dropped, directives stripped, exported cells as their API, outputs cleaned"
     import nbformat
-    cells = []
+    cells, seen = [], set()
     for c in nb.cells:
         d = _dirs(c.source)
         if any(x in ('hide', 'include: false', 'default_exp') or x.startswith('default_exp') for x in d): continue
         if c.cell_type == 'code' and 'export' in d and module is not None:
-            api = _api_html(module, c.source, source_href)
-            if api: cells.append(nbformat.v4.new_markdown_cell(api))
+            ents = [(n, o) for n, o in api_names(module, c.source) if n not in seen] # a name documented once per page
+            seen.update(n for n, _ in ents)
+            if ents: cells.append(nbformat.v4.new_markdown_cell('\n'.join(api_markdown(o, n, source_href, entry_doc(module, n, o)) for n, o in ents)))
             continue
         if c.cell_type == 'code':
             if _test_only(_strip_dirs(c.source)) and not c.get('outputs'): continue
             c.source = _strip_dirs(c.source)
             for o in c.get('outputs', []):
-                if o.get('output_type') == 'stream': o['text'] = _clean_stream(o['text'])
+                if o.get('output_type') == 'stream': o['text'] = scrub_paths(_clean_stream(o['text']), root)
+                for k, v in o.get('data', {}).items():
+                    if k.startswith('text/') and isinstance(v, str): o['data'][k] = scrub_paths(v, root)
+                if 'traceback' in o: o['traceback'] = [scrub_paths(t, root) for t in o['traceback']]
             c['outputs'] = [o for o in c.get('outputs', []) if o.get('output_type') != 'stream' or o['text'].strip()]
             if not c.source and not c.get('outputs'): continue
         cells.append(c)
     nb.cells = cells
+    nb.metadata['language_info'] = {'name': 'python'} # fenced code gets Python highlighting
     return nb
+
+_FENCE = re.compile(r'^(```|~~~)', re.M)
+
+def linkify(md:str, index:dict, here:str)->str:
+    "Backticked API names in prose (`seg_learner`, `SegDataLoaders.from_folder()`) as links to their entries; headings and fenced code left alone"
+    up = '../' * here.count('/')
+    def link(m):
+        name = m.group(1).removesuffix('()')
+        if name not in index: return m.group(0)
+        page, anchor = index[name]
+        return f"[{m.group(0)}]({'' if page == here else up + page}#{anchor})"
+    out, fenced = [], False
+    for line in md.split('\n'):
+        if _FENCE.match(line.lstrip()): fenced = not fenced
+        elif not fenced and not line.lstrip().startswith('#'):
+            line = re.sub(r'(?<![\[`])`([A-Za-z_][\w.]*(?:\(\))?)`(?!`|\]\()', link, line)
+        out.append(line)
+    return '\n'.join(out)
 
 def site_pages(nbs='nbs')->list:
     "The notebooks of the site in reading order: home, library notebooks by number, lessons"
@@ -218,7 +262,9 @@ def site_pages(nbs='nbs')->list:
     lib = sorted(p for p in nbs.glob('[0-9]*.ipynb'))
     return [nbs/'index.ipynb'] + lib + sorted((nbs/'tutorials').glob('*.ipynb'))
 
-def _href(p, nbs): return 'index.html' if p.name == 'index.ipynb' else p.relative_to(nbs).with_suffix('.html').as_posix()
+def _md_path(p, nbs)->str: return 'index.md' if p.name == 'index.ipynb' else p.relative_to(nbs).with_suffix('.md').as_posix()
+
+def _html_path(md:str)->str: return md.removesuffix('.md') + '.html'
 
 def repo_url(root='.')->str|None:
     "The repository's web address from pyproject.toml's [project.urls] (Repository, Source or Homepage), or None"
@@ -232,20 +278,13 @@ def repo_url(root='.')->str|None:
         urls = dict(re.findall(r'^\s*"?(\w+)"?\s*=\s*"([^"]+)"', sec.group(1), re.M)) if sec else {}
     return next((urls[k].rstrip('/') for k in ('Repository', 'Source', 'Homepage') if k in urls), None)
 
-def _source_pages(root:Path, out:Path)->None:
-    "Each module of the package as a highlighted page with a numbered anchor per line (src/<path>.html#L-<n>)"
-    from pygments import highlight
-    from pygments.lexers import PythonLexer
-    from pygments.formatters import HtmlFormatter
-    fmt = HtmlFormatter(linenos='inline', lineanchors='L', anchorlinenos=True, wrapcode=True)
+def _source_pages(root:Path, docs:Path)->None:
+    "Each module of the package as a page of numbered lines (src/<path>.md, an anchor per line), left out of the navigation and search"
     for f in sorted((root/'fastseg').rglob('*.py')):
         rel = f.relative_to(root).as_posix()
-        dest = out/'src'/f'{rel}.html'; dest.parent.mkdir(parents=True, exist_ok=True)
-        up = '../' * (rel.count('/') + 1)
-        dest.write_text(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
-                        f'<title>{rel} - fastseg</title><link rel="icon" href="data:,"><link rel="stylesheet" href="{up}style.css"></head>'
-                        f'<body class="source"><main><p><a href="{up}index.html">fastseg</a> / <code>{rel}</code> (generated from the notebooks)</p>'
-                        f'{highlight(f.read_text(), PythonLexer(), fmt)}</main></body></html>\n')
+        dest = docs/'src'/f'{rel}.md'; dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(f'---\nsearch:\n  exclude: true\n---\n\n# `{rel}`\n\nGenerated from the notebooks.\n\n'
+                        f'``````python linenums="1"\n{f.read_text()}\n``````\n')
 
 def _source_href(root:Path, url:str|None, up:str):
     "A function (file, first, last) -> link to those lines: on the repository when its address is known, else the site's source pages"
@@ -253,8 +292,18 @@ def _source_href(root:Path, url:str|None, up:str):
     def href(fn, a, b):
         if not Path(fn).resolve().is_relative_to(root): return None
         rel = Path(fn).resolve().relative_to(root).as_posix()
-        return f'{url}/blob/main/{rel}#L{a}-L{b}' if url else f'{up}src/{rel}.html#L-{a}'
+        return f'{url}/blob/main/{rel}#L{a}-L{b}' if url else f'{up}src/{rel}.html#__codelineno-0-{a}'
     return href
+
+def import_checkout(root)->None:
+    "Import `fastseg` from the checkout at `root`, the one being documented (not another installed copy), so source links match its files"
+    root = Path(root).resolve()
+    if str(root) not in sys.path: sys.path.insert(0, str(root))
+    import fastseg
+    where = Path(fastseg.__file__).resolve()
+    if not where.is_relative_to(root):
+        raise DocsError(f"fastseg was imported from {where.parent}, not from the checkout being documented ({root}): "
+                        f"build in a fresh Python, e.g. python {root/'tools'/'build_docs.py'} --root {root}")
 
 _SKIP_RUN = ('90_docs.ipynb',) # builds this site: running it while building would recurse
 
@@ -279,101 +328,85 @@ def run_notebooks(paths:list, # notebooks to run
         for c in nb.cells: c.metadata.pop('execution', None) # execnb's timings, which nbformat's schema refuses
     return ran
 
-def _text(h:str)->str: return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', h))).strip()
+def _api_index(pages, nbs, root, ran)->dict:
+    "{name: (page, anchor)} of every API entry, for linking backticked names"
+    import nbformat
+    index = {}
+    for p in pages:
+        nb = ran.get(p) or nbformat.read(p, as_version=4)
+        if not (exp := _default_exp(nb)): continue
+        module = importlib.import_module(f'fastseg.{exp}')
+        for c in nb.cells:
+            if c.cell_type == 'code' and 'export' in _dirs(c.source):
+                for n, _ in api_names(module, c.source): index.setdefault(n, (_md_path(p, nbs), n))
+    return index
 
-def _sections(body:str, title:str, href:str)->list:
-    "Search entries of one page: its text cut at each heading that has an id"
-    body = re.sub(r'<(style|script)\b.*?</\1>', ' ', body, flags=re.S)
-    parts = re.split(r'<h([1-3])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', body, flags=re.S)
-    out = [dict(t=title, u=href, h=title, x=_text(parts[0])[:1500])]
-    for i in range(1, len(parts) - 3, 4):
-        out.append(dict(t=title, u=f'{href}#{parts[i + 1]}', h=_text(parts[i + 2]).removesuffix('¶').strip(), x=_text(parts[i + 3])[:1500]))
-    return [e for e in out if e['h'] or e['x']]
+def _default_exp(nb): return next((d.split(None, 1)[1] for c in nb.cells for d in _dirs(c.source) if d.startswith('default_exp')), None)
 
-_SEARCH_JS = r"""
-document.addEventListener('DOMContentLoaded', () => {
-  const box = document.getElementById('search'), out = document.getElementById('results'), root = document.body.dataset.root || '';
-  const pages = document.querySelector('nav details');
-  if (pages && window.innerWidth < 800) pages.open = false;
-  if (!box) return;
-  box.addEventListener('input', () => {
-    const words = box.value.toLowerCase().split(/\s+/).filter(w => w.length > 1);
-    out.innerHTML = '';
-    if (!words.length) return;
-    const hits = [];
-    for (const e of window.FASTSEG_SEARCH) {
-      const head = e.h.toLowerCase(), all = head + ' ' + e.t.toLowerCase() + ' ' + e.x.toLowerCase();
-      if (words.every(w => all.includes(w))) hits.push([words.every(w => head.includes(w)) ? 0 : 1, e]);
-    }
-    hits.sort((a, b) => a[0] - b[0]);
-    for (const [, e] of hits.slice(0, 20)) {
-      const a = document.createElement('a'); a.href = root + e.u; a.textContent = e.h === e.t ? e.t : e.h + ' \u2014 ' + e.t; out.appendChild(a);
-    }
-    if (!hits.length) out.textContent = 'No results';
-  });
-});
-"""
+def page_markdown(p:Path, nbs:Path, root:Path, index:dict, url:str|None=None, nb=None)->tuple:
+    "(Markdown, {file: bytes}) of the page for notebook `p`: its cells as the page shows them, outputs as files beside it"
+    import nbformat
+    from nbconvert import MarkdownExporter
+    nb = nb or nbformat.read(p, as_version=4)
+    md_rel = _md_path(p, nbs); up = '../' * md_rel.count('/')
+    exp = _default_exp(nb)
+    module = importlib.import_module(f'fastseg.{exp}') if exp else None
+    nb = _page_notebook(nb, module, root, _source_href(root, url, up))
+    for c in nb.cells:
+        if c.cell_type == 'markdown': c.source = linkify(c.source, index, md_rel)
+    stem = Path(md_rel).stem
+    body, res = MarkdownExporter().from_notebook_node(nb, resources={'output_files_dir': f'{stem}_files', 'unique_key': stem})
+    body = re.sub(r'\]\((?!https?:|#|mailto:)(?:nbs/)?([^)#\s]+)\.ipynb', r'](\1.md', body) # links to notebooks go to their pages
+    return body, {Path(md_rel).parent/k: v for k, v in res.get('outputs', {}).items()}
 
-def _write_search(out:Path, entries:list)->None:
-    "search.js: the index as a script (no fetch, so it works from file:// too) and the few lines that search it"
-    (out/'search.js').write_text('window.FASTSEG_SEARCH = ' + json.dumps(entries, ensure_ascii=False) + ';\n' + _SEARCH_JS)
-
-def _nav(p, pages, groups, info, nbs, up)->str:
-    links = ''.join(f'<h2>{g}</h2>' + ''.join(f'<a href="{up}{_href(q, nbs)}"{" class=current" if q == p else ""}>{html.escape(info[q][0])}</a>'
-                                              for q in ps) for g, ps in groups if ps)
-    return (f'<nav><a href="{up}index.html"><b>fastseg</b></a><input id="search" type="search" placeholder="Search the docs" '
-            f'aria-label="Search the docs" autocomplete="off"><div id="results"></div><details open><summary>Pages</summary>{links}</details></nav>')
-
-def _page(p, i, pages, groups, info, nbs, body:str)->str:
-    "The HTML page of notebook `p` (the `i`-th of `pages`) around its rendered `body`"
-    href = _href(p, nbs); up = '../' * href.count('/')
-    prev_ = f'<a href="{up}{_href(pages[i - 1], nbs)}">&larr; {html.escape(info[pages[i - 1]][0])}</a>' if i else '<span></span>'
-    next_ = f'<a href="{up}{_href(pages[i + 1], nbs)}">{html.escape(info[pages[i + 1]][0])} &rarr;</a>' if i + 1 < len(pages) else '<span></span>'
-    title, desc = info[p]
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">'
-            f'<title>{html.escape(title)} - fastseg</title><meta name="description" content="{html.escape(desc)}">'
-            f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{up}style.css"><script src="{up}search.js"></script></head>\n'
-            f'<body data-root="{up}">{_nav(p, pages, groups, info, nbs, up)}'
-            f'<main>{body}<div class="pager">{prev_}{next_}</div></main></body></html>\n')
+def mkdocs_config(root:Path, work:Path, out:Path, nav:list, url:str|None)->Path:
+    "The build's config: the project's mkdocs.yml (look, features) plus the pages, the navigation and the repository link"
+    cfg = {'INHERIT': os.path.relpath(root/'mkdocs.yml', work), 'docs_dir': 'pages', 'site_dir': os.path.relpath(out, work), 'nav': nav,
+           'not_in_nav': '/src/'}
+    if url: cfg |= {'repo_url': url, 'edit_uri': ''}
+    (work/'mkdocs.yml').write_text('# Written by tools/build_docs.py; the look lives in the project root\'s mkdocs.yml\n' + json.dumps(cfg, indent=1) + '\n')
+    return work/'mkdocs.yml'
 
 def build_site(nbs='nbs', # the notebooks folder
                out='_site', # where to write the site
-               run:bool=False)->list: # run the library notebooks first, so their pages show outputs (minutes)
-    "Render the notebooks to a static HTML site in `out`, with API entries, source pages and search; return the pages written"
+               run:bool=False, # run the library notebooks first, so their pages show outputs (minutes)
+               pages:list|None=None)->list: # notebooks to include (default: `site_pages`)
+    "Turn the notebooks into Markdown pages and build the site with Material for MkDocs into `out`; return the HTML pages of the notebooks"
     try:
-        import nbformat
-        from nbconvert import HTMLExporter
-        from pygments.formatters import HtmlFormatter
-    except ImportError: raise DocsError("Building the docs needs nbconvert: pip install -e '.[dev]'") from None
-    nbs, out = Path(nbs), Path(out)
+        import nbformat, nbconvert, mkdocs # noqa: F401
+        import material # noqa: F401
+    except ImportError as e: raise DocsError(f"Building the docs needs {e.name}: pip install -e '.[dev]'") from None
+    nbs, out = Path(nbs).resolve(), Path(out).resolve()
     if not (nbs/'index.ipynb').exists(): raise DocsError(f"No index.ipynb in {nbs}: pass the project's nbs folder.")
-    pages, root = site_pages(nbs), nbs.parent
+    root = nbs.parent
+    if not (root/'mkdocs.yml').exists(): raise DocsError(f"No mkdocs.yml in {root}: the site's settings live there.")
+    import_checkout(root)
+    pages = site_pages(nbs) if pages is None else [Path(p).resolve() for p in pages]
     ran = run_notebooks([p for p in pages if p.parent == nbs and p.name not in _SKIP_RUN]) if run else {}
-    info = {p: _title(nbformat.read(p, as_version=4), p.stem) for p in pages}
-    if out.exists(): shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out/'style.css').write_text(_CSS + HtmlFormatter().get_style_defs('.highlight'))
-    _source_pages(root, out)
-    exporter = HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
-    groups = [('Home', [pages[0]]), ('Library', [p for p in pages if p.parent == nbs and p.name != 'index.ipynb']),
-              ('Lessons', [p for p in pages if p.parent.name == 'tutorials'])]
-    written, entries, url = [], [], repo_url(root)
-    for i, p in enumerate(pages):
-        nb = ran.get(p) or nbformat.read(p, as_version=4)
-        exp = next((d.split(None, 1)[1] for c in nb.cells for d in _dirs(c.source) if d.startswith('default_exp')), None)
-        module = importlib.import_module(f'fastseg.{exp}') if exp else None
-        href = _href(p, nbs)
-        body, _ = exporter.from_notebook_node(_page_notebook(nb, module, _source_href(root, url, '../' * href.count('/'))))
-        body = re.sub(r'href="(?!https?:|#|mailto:)(?:nbs/)?([^"#]+)\.ipynb', lambda m: f'href="{m.group(1)}.html', body) # README's links start at the repository root
-        entries += _sections(body, info[p][0], href)
-        dest = out/href
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(_page(p, i, pages, groups, info, nbs, body))
-        written.append(dest)
-    _write_search(out, entries)
+    work = root/'_mkdocs'; docs = work/'pages'
+    if work.exists(): shutil.rmtree(work)
+    docs.mkdir(parents=True)
+    url, index = repo_url(root), _api_index(pages, nbs, root, ran)
+    _source_pages(root, docs)
+    shutil.copy(Path(__file__).with_name('site.css'), docs/'site.css')
     for d in ('images', 'tutorials/images'):
-        if (nbs/d).is_dir(): shutil.copytree(nbs/d, out/d, dirs_exist_ok=True)
-    return written
+        if (nbs/d).is_dir(): shutil.copytree(nbs/d, docs/d, dirs_exist_ok=True)
+    titles = {}
+    for p in pages:
+        body, files = page_markdown(p, nbs, root, index, url, ran.get(p))
+        dest = docs/_md_path(p, nbs); dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(body)
+        for f, b in files.items(): (docs/f).parent.mkdir(parents=True, exist_ok=True); (docs/f).write_bytes(b)
+        titles[p] = _title(nbformat.read(p, as_version=4), p.stem)[0]
+    entry = lambda p: {titles[p]: _md_path(p, nbs)}
+    nav = [{'Home': 'index.md'}, {'Library': [entry(p) for p in pages if p.parent == nbs and p.name != 'index.ipynb']},
+           {'Lessons': [entry(p) for p in pages if p.parent.name == 'tutorials']}]
+    cfg = mkdocs_config(root, work, out, [s for s in nav if list(s.values())[0]], url)
+    r = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--strict', '-f', str(cfg)], capture_output=True, text=True,
+                       env=os.environ | {'NO_MKDOCS_2_WARNING': '1'}) # Material's end-of-life notice (May 2027) is in the closing notes, not every build
+    if r.returncode: raise DocsError(f"mkdocs build failed (a broken link or anchor is an error):\n{(r.stdout + r.stderr)[-4000:]}")
+    if bad := check_links(out): raise DocsError("The built site has broken links or repeated ids:\n" + '\n'.join(bad[:30]))
+    return [out/_html_path(_md_path(p, nbs)) for p in pages]
 
 def find_chromium()->str:
     "The Chromium to check the site with: $CHROMIUM, else the first Chromium or Chrome on the PATH"
@@ -401,38 +434,58 @@ def _serve(root):
     return httpd
 
 WIDTHS = dict(desktop=(1280, 900), phone=(390, 844)) # the viewports every page is checked at
-SHOT_PAGES = dict(home='index.html', metrics='08_metrics.html', interpret='41_interpret.html', lesson='tutorials/camvid.html') # screenshots
+SHOT_PAGES = dict(home='index.html', api='08_metrics.html', interpret='41_interpret.html', lesson='tutorials/camvid.html') # screenshots
+SEARCHES = {'tiled_predict': '31_inference.html#tiled_predict', 'Boxes become masks': 'tutorials/cells.html#boxes-become-masks'} # query: a result it must give
 
 def check_site(site='_site', # a built site
                shots=None, # folder for the screenshots (`SHOT_PAGES` at each of `WIDTHS`); None: none
                chromium=CHROMIUM,
-               only:list|None=None)->dict: # check just these pages (paths in the site); default every page
-    "Open every page of `site` in headless Chromium at each of `WIDTHS`, and search it; return what was checked and the problems"
+               only:list|None=None, # check just these pages (paths in the site); default every page of the notebooks
+               searches:dict|None=None)->dict: # queries and a link each must find (default `SEARCHES`)
+    "Open every page of `site` in headless Chromium at each of `WIDTHS`, search it and toggle its palette; return what was checked and the problems"
     if why := browser_missing(chromium): raise DocsError(f"Cannot check the site: {why}.")
     site = Path(site)
-    pages = sorted(site.rglob('*.html')) if only is None else [site/p for p in only]
+    pages = sorted(p for p in site.rglob('*.html') if p.relative_to(site).parts[0] not in ('src', 'search', 'assets')) if only is None else [site/p for p in only]
     if not pages: raise DocsError(f"No HTML pages in {site}: build the site first (python tools/build_docs.py).")
     httpd = _serve(site)
     try: # Playwright's sync API refuses to run in a thread with an asyncio loop (a notebook's), so it gets its own thread
         with concurrent.futures.ThreadPoolExecutor(1) as ex:
-            return ex.submit(_browse, f'http://127.0.0.1:{httpd.server_address[1]}/', site, pages, shots, chromium).result()
+            return ex.submit(_browse, f'http://127.0.0.1:{httpd.server_address[1]}/', site, pages, shots, chromium,
+                             SEARCHES if searches is None else searches).result()
     finally: httpd.shutdown()
 
-def _check_page(page, base, site, rel, problems)->tuple:
-    "Load one page; note what does not load, display or link; return the internal links and images seen"
+_PAGE_FACTS = """() => ({
+  imgs: [...document.querySelectorAll('article img')].map(e => [e.getAttribute('src').slice(0, 80), e.complete && e.naturalWidth > 0]),
+  links: [...document.querySelectorAll('a[href]')].map(e => e.href),
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+  wrapped: [...document.querySelectorAll('article th')].filter(e => { const r = document.createRange(); r.selectNodeContents(e); // one word cut in two
+            return /^\S+$/.test(e.textContent.trim()) && new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; }).map(e => e.textContent.trim()),
+  code: document.querySelectorAll('article pre > code').length, copy: document.querySelectorAll('article .md-code__button[data-md-type="copy"], article .md-clipboard').length,
+  cut: [...document.querySelectorAll('article .language-text pre > code')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60)),
+})"""
+
+def _check_page(page, base, site, rel, problems, desktop:bool)->tuple:
+    "Load one page; note what does not load, display, link or fit; return the internal links and images seen"
     resp = page.goto(base + rel, wait_until='load')
     if resp is None or not resp.ok: problems.append(f"{rel}: page did not load ({resp.status if resp else 'no response'})")
-    imgs = page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src").slice(0, 80), e.complete && e.naturalWidth > 0])')
-    problems += [f"{rel}: image does not display: {src}" for src, ok in imgs if not ok]
-    links = [h for h in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.href)') if h.startswith(base)]
+    f = page.evaluate(_PAGE_FACTS)
+    problems += [f"{rel}: image does not display: {src}" for src, ok in f['imgs'] if not ok]
+    dup = sorted({i for i in f['ids'] if f['ids'].count(i) > 1})
+    if dup: problems.append(f"{rel}: duplicate ids {dup[:8]}")
+    if desktop:
+        problems += [f"{rel}: the one-word table header {t!r} is cut across lines" for t in f['wrapped']]
+        problems += [f"{rel}: command block cut behind a scroll at 1280 px: {t!r}" for t in f['cut']]
+        if f['code'] and not f['copy']: problems.append(f"{rel}: {f['code']} code blocks and no copy button")
+    links = [h for h in f['links'] if h.startswith(base)]
     for href in links:
         path, _, frag = href[len(base):].partition('#')
-        target = site/(path or 'index.html')
+        target = site/urllib.parse.unquote(path or 'index.html')
         if target.is_dir(): target = target/'index.html'
         if not target.exists(): problems.append(f"{rel}: broken link to {path}"); continue
         if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & _anchors(target): # ids as written or percent-decoded
             problems.append(f"{rel}: link to a missing anchor {path}#{frag}")
-    return len(links), len(imgs)
+    return len(links), len(f['imgs'])
 
 def _anchors(page:Path)->set:
     "The ids and names a page's elements carry, as a browser reads them (entities decoded: an id of `a&amp;b` is `a&b`)"
@@ -442,14 +495,64 @@ def _overflow(page)->int:
     "How many pixels the page is wider than the window (0: no sideways scrolling)"
     return page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
 
-def search_works(page, url:str, query:str='tiled_predict', expect:str='31_inference.html#tiled_predict')->bool:
-    "Type `query` into the search box of the page at `url`; True when a result links to `expect`"
-    page.goto(url, wait_until='load')
-    page.fill('#search', query)
-    page.wait_for_timeout(200)
-    return any(h.endswith(expect) for h in page.eval_on_selector_all('#results a', 'els => els.map(e => e.href)'))
+def _refs_ids(text:str)->tuple:
+    "(links and image sources, ids, anchor names) of the elements of an HTML page, read by an HTML parser (text that looks like a tag is not one)"
+    from html.parser import HTMLParser
+    refs, ids, names = [], [], []
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for k, v in attrs:
+                if v is None: continue
+                if k in ('href', 'src') and tag in ('a', 'img', 'link', 'script'): refs.append(v)
+                elif k == 'id': ids.append(v)
+                elif k == 'name' and tag == 'a': names.append(v)
+    P(convert_charrefs=True).feed(text)
+    return refs, ids, names
 
-def _browse(base, site, pages, shots, chromium):
+def check_links(site)->list:
+    "Problems of a built site, read from its files (no browser): links and images to missing files or anchors, ids repeated on a page"
+    site, probs, cache = Path(site), [], {}
+    def ids(p):
+        if p not in cache: _, i, n = _refs_ids(p.read_text(errors='ignore')); cache[p] = set(i) | set(n)
+        return cache[p]
+    for page in sorted(p for p in site.rglob('*.html') if p.name != '404.html'): # 404.html links from the server's root, wherever it is served
+        rel = page.relative_to(site).as_posix()
+        refs, all_ids, names = _refs_ids(page.read_text(errors='ignore'))
+        cache[page] = set(all_ids) | set(names)
+        if dup := sorted({i for i in all_ids if all_ids.count(i) > 1}): probs.append(f"{rel}: repeated ids {dup[:8]}")
+        for ref in set(refs):
+            if not ref or re.match(r'^(?:[a-z][\w+.-]*:|//)', ref): continue # another site, data:, mailto:, javascript:
+            path, _, frag = ref.partition('#')
+            target = (page.parent/urllib.parse.unquote(path.split('?')[0])).resolve() if path else page
+            if target.is_dir(): target = target/'index.html'
+            if not target.exists(): probs.append(f"{rel}: broken link to {path}"); continue
+            if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & ids(target):
+                probs.append(f"{rel}: link to a missing anchor {path}#{frag}")
+    return probs
+
+def search_finds(page, url:str, query:str, expect:str)->bool:
+    "Type `query` into Material's search box on the page at `url`; True when a result links to `expect`"
+    page.goto(url, wait_until='load')
+    page.click('input.md-search__input') # the search box of the top bar (at a desktop width it is shown, not behind a button)
+    page.keyboard.type(query, delay=10) # typed as a reader types: Material searches on key events
+    try: page.wait_for_selector('.md-search-result__link', timeout=10_000)
+    except Exception: return False
+    hits = [urllib.parse.urlsplit(h) for h in page.eval_on_selector_all('.md-search-result a', 'els => els.map(e => e.href)')]
+    return any(f"{u.path}#{u.fragment}".endswith('/' + expect) for u in hits) # results carry ?h=<query> for highlighting
+
+def palette_toggles(browser, url:str)->list:
+    "Problems with the light/dark palette: a reader whose system is dark gets the dark palette, and the toggle switches to light and back"
+    page = browser.new_page(viewport={'width': 1280, 'height': 900}, color_scheme='dark') # a fresh page: no palette remembered
+    scheme = lambda: page.evaluate('document.body.getAttribute("data-md-color-scheme")')
+    page.goto(url, wait_until='load')
+    probs = [] if scheme() == 'slate' else [f"palette: a dark preference renders {scheme()!r}, not dark ('slate')"]
+    for want in ('default', 'slate'):
+        page.click('form[data-md-component="palette"] label:visible')
+        if scheme() != want: probs.append(f"palette: the toggle gave {scheme()!r}, not {want!r}")
+    page.close()
+    return probs
+
+def _browse(base, site, pages, shots, chromium, searches):
     from playwright.sync_api import sync_playwright
     problems, n_links, n_imgs, shots_written, cur = [], 0, 0, [], {}
     with sync_playwright() as pw:
@@ -462,14 +565,16 @@ def _browse(base, site, pages, shots, chromium):
             page.on('response', lambda r: r.status >= 400 and problems.append(f"{cur['p']}: HTTP {r.status} for {r.url}"))
             for p in pages:
                 rel = p.relative_to(site).as_posix(); cur['p'] = rel
-                links, imgs = _check_page(page, base, site, rel, problems)
+                links, imgs = _check_page(page, base, site, rel, problems, wname == 'desktop')
                 if wname == 'desktop': n_links, n_imgs = n_links + links, n_imgs + imgs
                 if (over := _overflow(page)) > 1: problems.append(f"{rel}: {over} px wider than a {w} px window (sideways scrolling)")
             if shots is not None: shots_written += _screenshots(page, base, site, Path(shots), wname)
+            if wname == 'desktop':
+                cur['p'] = 'search'
+                for q, expect in searches.items():
+                    if not search_finds(page, base + 'index.html', q, expect): problems.append(f"search: typing {q!r} found no link to {expect}")
+                cur['p'] = 'palette'; problems += palette_toggles(browser, base + pages[0].relative_to(site).as_posix())
             page.close()
-        page = browser.new_page(viewport={'width': 1280, 'height': 900}); cur['p'] = 'search'
-        for where, url in (('served', base + 'index.html'), ('file://', (site/'index.html').resolve().as_uri())):
-            if not search_works(page, url): problems.append(f"search ({where}): typing 'tiled_predict' in the search box found no link to its entry")
         browser.close()
     return dict(pages=len(pages), links=n_links, images=n_imgs, problems=problems, screenshots=shots_written)
 
@@ -483,19 +588,31 @@ def _screenshots(page, base, site, shots:Path, wname:str)->list:
         out.append(shots/f'{name}-{wname}.png')
     return out
 
+def serve(site='_site', port:int=8000)->None:
+    "Serve the built site on http://127.0.0.1:`port`/ until interrupted"
+    import http.server
+    if not (Path(site)/'index.html').exists(): raise DocsError(f"No site in {site}: build it first (python tools/build_docs.py).")
+    print(f"Serving {site} on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    with http.server.ThreadingHTTPServer(('127.0.0.1', port), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))) as s:
+        try: s.serve_forever()
+        except KeyboardInterrupt: pass
+
 def main(argv=None)->int:
-    "Write README.md, build the docs site and optionally check it in a browser"
-    p = argparse.ArgumentParser(prog='tools/build_docs.py', description='Build README.md and the docs site without Quarto.')
+    "Write README.md, build the docs site and optionally check it in a browser or serve it"
+    p = argparse.ArgumentParser(prog='tools/build_docs.py', description='Build README.md and the docs site (Material for MkDocs) from the notebooks.')
     p.add_argument('--root', default='.', help='the project folder (default: here)')
     p.add_argument('--out', default='_site', help='site folder (default: _site)')
     p.add_argument('--no-run', action='store_true', help="don't run the library notebooks first (quicker; their pages then show no outputs)")
     p.add_argument('--check', action='store_true', help='then open every page in headless Chromium')
+    p.add_argument('--serve', action='store_true', help='serve the site already built in --out (no build)')
+    p.add_argument('--port', type=int, default=8000, help='port for --serve (default: 8000)')
     a = p.parse_args(argv)
     root = Path(a.root)
     try:
+        if a.serve: serve(root/a.out, a.port); return 0
         print(f"Wrote {write_readme(root/'nbs'/'index.ipynb', root/'README.md')}")
         pages = build_site(root/'nbs', root/a.out, run=not a.no_run)
-        print(f"Built the site: {len(pages)} pages in {root/a.out} (open {root/a.out/'index.html'})")
+        print(f"Built the site: {len(pages)} pages in {root/a.out} (open {root/a.out/'index.html'}, or serve it: python tools/build_docs.py --serve)")
         if a.check:
             res = check_site(root/a.out, root/'_site_shots')
             for pr in res['problems']: print(pr, file=sys.stderr)

@@ -82,7 +82,9 @@ class TorchvisionSeg(nn.Module):
             if isinstance(m, nn.BatchNorm2d) and m.momentum is not None and m.momentum < 0.1: m.momentum = 0.1
 
     @property
-    def encoder(self)->nn.Module: return self.tv.backbone
+    def encoder(self)->nn.Module:
+        "torchvision's backbone: the first parameter group, frozen by `freeze`"
+        return self.tv.backbone
 
     def forward(self, x):
         o = self.tv(x)
