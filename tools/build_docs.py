@@ -307,13 +307,14 @@ def import_checkout(root)->None:
 
 _SKIP_RUN = ('90_docs.ipynb',) # builds this site: running it while building would recurse
 
-def _run_one(fn:Path)->str:
-    "`fn` run as nbdev-test runs it, in a fresh Python, next to the original (its relative paths hold); its JSON with outputs"
+def _run_one(fn:Path, threads:int=1)->str:
+    "`fn` run as nbdev-test runs it, in a fresh Python with `threads` PyTorch threads, next to the original (its relative paths hold); its JSON with outputs"
     tmp = Path(fn).resolve().with_name(f'.{Path(fn).stem}.run.ipynb')
     shutil.copy(fn, tmp)
     code = "import sys; from nbdev.test import test_nb; sys.exit(0 if test_nb(sys.argv[1], skip_flags=['slow', 'cuda', 'notest'], save=True)[0] else 1)"
     try:
-        r = subprocess.run([sys.executable, '-c', code, str(tmp)], capture_output=True, text=True)
+        env = os.environ | {'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', str(threads))}
+        r = subprocess.run([sys.executable, '-c', code, str(tmp)], capture_output=True, text=True, env=env)
         if r.returncode: raise DocsError(f"{fn} failed when run for its outputs (nbdev-test shows why):\n{r.stderr[-3000:]}")
         return tmp.read_text()
     finally: tmp.unlink(missing_ok=True)
@@ -323,7 +324,8 @@ def run_notebooks(paths:list, # notebooks to run
     "Run each notebook as nbdev-test does (cells flagged slow, cuda or notest skipped), each in its own process; {path: notebook with its outputs}"
     import nbformat
     with concurrent.futures.ThreadPoolExecutor(n_workers) as ex: # each worker waits on its own Python process
-        ran = {p: nbformat.reads(s, as_version=4) for p, s in zip(paths, ex.map(_run_one, paths))}
+        threads = max(1, (os.cpu_count() or 1) // n_workers) # the cores shared out, as README's OMP_NUM_THREADS=1 does for nbdev-test: two notebooks with two threads each on two cores took one cell past 10 minutes (65 s alone)
+        ran = {p: nbformat.reads(s, as_version=4) for p, s in zip(paths, ex.map(functools.partial(_run_one, threads=threads), paths))}
     for nb in ran.values():
         for c in nb.cells: c.metadata.pop('execution', None) # execnb's timings, which nbformat's schema refuses
     return ran
