@@ -330,12 +330,10 @@ def run_notebooks(paths:list, # notebooks to run
         for c in nb.cells: c.metadata.pop('execution', None) # execnb's timings, which nbformat's schema refuses
     return ran
 
-def _api_index(pages, nbs, root, ran)->dict:
-    "{name: (page, anchor)} of every API entry, for linking backticked names"
-    import nbformat
+def _api_index(notebooks:dict, nbs)->dict:
+    "{name: (page, anchor)} of every API entry of `notebooks` ({path: notebook}), for linking backticked names"
     index = {}
-    for p in pages:
-        nb = ran.get(p) or nbformat.read(p, as_version=4)
+    for p, nb in notebooks.items():
         if not (exp := _default_exp(nb)): continue
         module = importlib.import_module(f'fastseg.{exp}')
         for c in nb.cells:
@@ -388,18 +386,18 @@ def build_site(nbs='nbs', # the notebooks folder
     work = root/'_mkdocs'; docs = work/'pages'
     if work.exists(): shutil.rmtree(work)
     docs.mkdir(parents=True)
-    url, index = repo_url(root), _api_index(pages, nbs, root, ran)
+    notebooks = {p: ran.get(p) or nbformat.read(p, as_version=4) for p in pages} # read once: the index, the titles and the pages use them
+    titles = {p: _title(nb, p.stem)[0] for p, nb in notebooks.items()} # before the pages are made from them
+    url, index = repo_url(root), _api_index(notebooks, nbs)
     _source_pages(root, docs)
     shutil.copy(Path(__file__).with_name('site.css'), docs/'site.css')
     for d in ('images', 'tutorials/images'):
         if (nbs/d).is_dir(): shutil.copytree(nbs/d, docs/d, dirs_exist_ok=True)
-    titles = {}
     for p in pages:
-        body, files = page_markdown(p, nbs, root, index, url, ran.get(p))
+        body, files = page_markdown(p, nbs, root, index, url, notebooks[p])
         dest = docs/_md_path(p, nbs); dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(body)
         for f, b in files.items(): (docs/f).parent.mkdir(parents=True, exist_ok=True); (docs/f).write_bytes(b)
-        titles[p] = _title(nbformat.read(p, as_version=4), p.stem)[0]
     entry = lambda p: {titles[p]: _md_path(p, nbs)}
     nav = [{'Home': 'index.md'}, {'Library': [entry(p) for p in pages if p.parent == nbs and p.name != 'index.ipynb']},
            {'Lessons': [entry(p) for p in pages if p.parent.name == 'tutorials']}]
@@ -482,16 +480,21 @@ def _check_page(page, base, site, rel, problems, desktop:bool)->tuple:
     links = [h for h in f['links'] if h.startswith(base)]
     for href in links:
         path, _, frag = href[len(base):].partition('#')
-        target = site/urllib.parse.unquote(path or 'index.html')
-        if target.is_dir(): target = target/'index.html'
-        if not target.exists(): problems.append(f"{rel}: broken link to {path}"); continue
-        if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & _anchors(target): # ids as written or percent-decoded
-            problems.append(f"{rel}: link to a missing anchor {path}#{frag}")
+        if p := _link_problem(rel, site/urllib.parse.unquote(path or 'index.html'), path, frag, _page_ids): problems.append(p)
     return len(links), len(f['imgs'])
 
-def _anchors(page:Path)->set:
-    "The ids and names a page's elements carry, as a browser reads them (entities decoded: an id of `a&amp;b` is `a&b`)"
-    return {html.unescape(v) for v in re.findall(r'\b(?:id|name)="([^"]*)"', page.read_text(errors='ignore'))}
+def _page_ids(page:Path)->set:
+    "The ids and anchor names a page's elements carry, as a browser reads them (entities decoded: an id of `a&amp;b` is `a&b`)"
+    _, ids, names = _refs_ids(page.read_text(errors='ignore'))
+    return set(ids) | set(names)
+
+def _link_problem(rel:str, target:Path, path:str, frag:str, ids_of)->str|None:
+    "What is wrong with page `rel`'s link to `path#frag` (the file `target`), or None; `ids_of(page)` gives a page's anchors"
+    if target.is_dir(): target = target/'index.html'
+    if not target.exists(): return f"{rel}: broken link to {path}"
+    if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & ids_of(target): # ids as written or percent-decoded
+        return f"{rel}: link to a missing anchor {path}#{frag}"
+    return None
 
 def _overflow(page)->int:
     "How many pixels the page is wider than the window (0: no sideways scrolling)"
@@ -514,9 +517,7 @@ def _refs_ids(text:str)->tuple:
 def check_links(site)->list:
     "Problems of a built site, read from its files (no browser): links and images to missing files or anchors, ids repeated on a page"
     site, probs, cache = Path(site), [], {}
-    def ids(p):
-        if p not in cache: _, i, n = _refs_ids(p.read_text(errors='ignore')); cache[p] = set(i) | set(n)
-        return cache[p]
+    ids = lambda p: cache[p] if p in cache else cache.setdefault(p, _page_ids(p))
     for page in sorted(p for p in site.rglob('*.html') if p.name != '404.html'): # 404.html links from the server's root, wherever it is served
         rel = page.relative_to(site).as_posix()
         refs, all_ids, names = _refs_ids(page.read_text(errors='ignore'))
@@ -526,10 +527,7 @@ def check_links(site)->list:
             if not ref or re.match(r'^(?:[a-z][\w+.-]*:|//)', ref): continue # another site, data:, mailto:, javascript:
             path, _, frag = ref.partition('#')
             target = (page.parent/urllib.parse.unquote(path.split('?')[0])).resolve() if path else page
-            if target.is_dir(): target = target/'index.html'
-            if not target.exists(): probs.append(f"{rel}: broken link to {path}"); continue
-            if frag and target.suffix == '.html' and not {frag, urllib.parse.unquote(frag)} & ids(target):
-                probs.append(f"{rel}: link to a missing anchor {path}#{frag}")
+            if p := _link_problem(rel, target, path, frag, ids): probs.append(p)
     return probs
 
 def search_finds(page, url:str, query:str, expect:str)->bool:
