@@ -31,6 +31,7 @@ from .callbacks import *
 from .calibration import *
 from .config import *
 from .modelfile import *
+from .engines import *
 from .inference import *
 from .instance_inference import *
 from .evaluate import *
@@ -66,6 +67,7 @@ from . import callbacks as _callbacks
 from . import calibration as _calibration
 from . import config as _config
 from . import modelfile as _modelfile
+from . import engines as _engines
 from . import inference as _inference
 from . import instance_inference as _instance_inference
 from . import evaluate as _evaluate
@@ -76,5 +78,5 @@ from . import interpret as _interpret
 from . import doctor as _doctor
 from . import export as _export
 from . import bench as _bench
-__all__ = [n for m in (_core, _checks, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
+__all__ = [n for m in (_core, _checks, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _engines, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
            for n in m.__all__]

@@ -59,7 +59,7 @@ class TrainConfig:
     min_delta:float=0.0 # early stopping: the least rise of the monitored score that counts as improving
     accum_bs:int|None=None # gradient accumulation: update the weights once per this many images, a multiple of `bs`; default every batch
     ema:float|None=None # keep an exponential moving average of the weights with this decay (e.g. 0.999): validated, checkpointed and saved as the model's weights; default none
-    num_workers:int|None=None # DataLoader workers; default fastai's (one per CPU core, at most 16; the instance task: 0)
+    num_workers:int|None=None # DataLoader workers; default none on a CPU-only machine of at most 2 cores (measured faster), else fastai's (one per CPU core, at most 16; the instance task: 0)
     seed:int=42 # random seed
     channels_last:bool=False # channels-last memory format (faster convolutions on tensor-core GPUs)
     sync_bn:bool=False # synchronise batch norm across GPUs (distributed training)
@@ -200,11 +200,18 @@ class PredictOptions:
     tile:int|tuple|None=None # predict at full resolution in tiles of N or (H, W) pixels; default whole images, resized to the model's size
     overlap:int=128 # pixels shared by neighbouring tiles
     num_workers:int|None=None # decoding processes; default one per core but one, at most 8
-    precision:str='fp32' # 'fp32', 'fp16' or 'bf16': autocast on a GPU (the CPU runs fp32)
+    precision:str='fp32' # 'fp32', 'fp16' or 'bf16': autocast on a GPU (the CPU runs fp32); 'int8': the quantized graph, on onnxruntime or openvino
+    engine:str='torch' # what runs the network: 'torch', or the model's ONNX graph in 'onnxruntime' or 'openvino' (CPU)
+    threads:int|None=None # intra-op threads of the network; default PyTorch's (one per core)
     def __post_init__(self):
         check_whole('bs', self.bs, 1)
         if self.num_workers is not None: check_whole('num_workers', self.num_workers, 0)
-        check_choice('precision', self.precision, PRECISIONS)
+        if self.threads is not None: check_whole('threads', self.threads, 1)
+        check_choice('precision', self.precision, PREDICT_PRECISIONS); check_choice('engine', self.engine, ENGINES)
+        if self.engine == 'torch' and self.precision == 'int8':
+            raise SegError("`precision` 'int8' runs the quantized ONNX graph: choose `engine` 'onnxruntime' or 'openvino' with it.")
+        if self.engine != 'torch' and self.precision in ('fp16', 'bf16'):
+            raise SegError(f"`precision` {self.precision!r} is PyTorch's autocast: use it with `engine` 'torch' ({self.engine} runs 'fp32' or 'int8').")
         if self.tile is not None: object.__setattr__(self, 'tile', check_tiling(self.tile, self.overlap))
         else: check_whole('overlap', self.overlap, 0)
 

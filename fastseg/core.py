@@ -11,10 +11,10 @@ from PIL import Image
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['FASTAI_IMPORT_WARNINGS', 'PRECISIONS', 'AUG_DEFAULTS', 'OPTIMIZERS', 'IGNORE_INDEX', 'VOID_NAMES', 'VOID_COLOUR',
-           'SegError', 'is_whole', 'interactive', 'progress', 'fastai_imports', 'atomic_write', 'to_json',
-           'is_void_name', 'value_counts', 'SegCodes', 'seg_palette', 'seg_colours', 'overlay', 'colour_key',
-           'key_band', 'keyed_overlay', 'instance_colours', 'instance_overlay', 'rgb_to_index']
+__all__ = ['FASTAI_IMPORT_WARNINGS', 'PRECISIONS', 'AUG_DEFAULTS', 'OPTIMIZERS', 'ENGINES', 'PREDICT_PRECISIONS', 'IGNORE_INDEX',
+           'VOID_NAMES', 'VOID_COLOUR', 'SegError', 'is_whole', 'interactive', 'progress', 'fastai_imports',
+           'atomic_write', 'to_json', 'is_void_name', 'value_counts', 'SegCodes', 'seg_palette', 'seg_colours',
+           'overlay', 'colour_key', 'key_band', 'keyed_overlay', 'instance_colours', 'instance_overlay', 'rgb_to_index']
 
 # %% ../nbs/00_core.ipynb #3f224122
 class SegError(Exception):
@@ -87,6 +87,8 @@ def to_json(obj, # dicts, lists, numbers, strings (numpy values allowed)
 PRECISIONS = ('fp32', 'fp16', 'bf16') # the precisions fastseg trains and predicts at
 AUG_DEFAULTS = dict(do_flip=True, max_rotate=10., max_zoom=1.1, max_lighting=0.2, max_warp=0.1) # fastai's `aug_transforms` settings fastseg trains with by default
 OPTIMIZERS = ('adamw', 'adam', 'sgd', 'radam', 'lamb') # the optimizers fastseg trains with (made in `fastseg.recipe.opt_func`)
+ENGINES = ('torch', 'onnxruntime', 'openvino') # what runs a trained network: PyTorch, or its ONNX graph in ONNX Runtime or OpenVINO (`fastseg.engines`)
+PREDICT_PRECISIONS = PRECISIONS + ('int8',) # int8: the statically quantized ONNX graph (`quantize`), on ONNX Runtime or OpenVINO
 
 # %% ../nbs/00_core.ipynb #3552b546
 IGNORE_INDEX = 255 # the single label value that losses and metrics skip

@@ -4,49 +4,23 @@
 
 # %% ../nbs/43_export.ipynb #72b77a88
 from __future__ import annotations
-import contextlib, copy, io, warnings
+import shutil, tempfile, warnings
 from pathlib import Path
-import numpy as np, torch, torch.nn as nn
+import numpy as np, torch
 from .core import *
-from .models.core import seg_logits
-from .models.registry import ARCHS, TASK_ARCHS
+from .checks import check_whole
+from .config import check_choice
+from .models.registry import TASK_ARCHS
 from .modelfile import MODEL_FILE, CONFIG_FILE
+from .io import image_tensor, float_image, resize_bilinear
+from .engines import ONNX_TOLERANCE, INT8_FILE, WEIGHTS_TAG, GraphRunner, engine_module, folder_onnx, onnx_graph, onnx_meta
 from .inference import SegModel, as_seg_model
+from .evaluate import evaluate
 
 # %% auto #0
-__all__ = ['ONNX_TOLERANCE', 'Normalised', 'export_onnx']
+__all__ = ['export_onnx', 'quantize']
 
 # %% ../nbs/43_export.ipynb #3fc089f1
-ONNX_TOLERANCE = 1e-3 # largest allowed |onnxruntime - PyTorch| logit difference, relative to the largest |logit| (at least 1)
-
-class Normalised(nn.Module):
-    "`model` with the input normalisation inside and fastai's output type casts removed, for export"
-    def __init__(self, model:nn.Module, mean, std):
-        super().__init__()
-        with fastai_imports(): from fastai.layers import ToTensorBase
-        self.model = copy.deepcopy(model).eval()
-        for m in list(self.model.modules()):
-            for name, child in list(m.named_children()):
-                if isinstance(child, ToTensorBase): setattr(m, name, nn.Identity()) # only re-types the output
-        self.register_buffer('mean', torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
-        self.register_buffer('std', torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-    def forward(self, x): return seg_logits(self.model((x - self.mean) / self.std))
-
-def _onnx_check(fn, net, n_in, shapes):
-    import onnxruntime as ort
-    sess = ort.InferenceSession(str(fn), providers=['CPUExecutionProvider'])
-    worst = 0.
-    for b, h, w in shapes:
-        x = torch.rand(b, n_in, h, w)
-        with torch.no_grad(): ref = net(x).numpy()
-        try: got = sess.run(None, {'image': x.numpy()})[0]
-        except Exception as e: raise SegError(f"The ONNX graph fails at input size {h} x {w}: {str(e).splitlines()[0]}") from None
-        err = float(np.abs(got - ref).max()) / max(1., float(np.abs(ref).max()))
-        if got.shape != ref.shape or err > ONNX_TOLERANCE:
-            raise SegError(f"The ONNX graph differs from PyTorch at input size {h} x {w} (relative error {err:.2g} > {ONNX_TOLERANCE}).")
-        worst = max(worst, err)
-    return worst
-
 def _check_onnx_target(model, fn, overwrite:bool):
     fn = Path(fn)
     src = Path(model) if not isinstance(model, SegModel) else None
@@ -63,31 +37,74 @@ def export_onnx(model, # a `SegModel` or a model folder
                 overwrite:bool=False)->dict: # replace an existing `fn`
     "Export `model` to ONNX at `fn`; return what sizes it takes and its largest relative error"
     _check_onnx_target(model, fn, overwrite)
-    try: import onnx, onnxscript, onnxruntime
-    except ImportError: raise SegError("ONNX export needs onnx, onnxscript and onnxruntime: pip install 'fastseg-course[onnx]'.") from None
     sm = as_seg_model(model, device='cpu')
-    h, w = (size, size) if isinstance(size, int) else (size or sm.size)
-    sizes = ARCHS[sm.config['arch']].onnx_sizes
-    if sizes == 'multiple of 32' and (h % 32 or w % 32): sizes = 'fixed'
-    net = Normalised(sm.model, sm.config['mean'], sm.config['std']).cpu()
-    dims = {0: torch.export.Dim('batch', min=1, max=4096)} | ({} if sizes == 'fixed' else {2: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO})
-    log = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            prog = torch.onnx.export(net, (torch.rand(2, sm.n_in, h, w),), dynamo=True, input_names=['image'], # a batch of 1 would be specialised to 1
-                                     output_names=['logits'], dynamic_shapes={'x': dims})
-    except Exception as e:
-        raise SegError(f"Exporting the {sm.config['arch']} model to ONNX failed: {str(e).splitlines()[0]}") from None
-    in_sizes = f'{h} x {w}' if sizes == 'fixed' else sizes
-    prog.model.metadata_props.update({'fastseg': to_json(sm.config, 'the ONNX metadata'), 'fastseg.input_sizes': in_sizes})
-    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    def write(t):
-        prog.save(t)
-        if check:
-            step = 32 if sizes == 'multiple of 32' else 7
-            shapes = [(1, h, w)] + ([] if sizes == 'fixed' else [(2, h + step, w + 2 * step)]) + ([(2, h, w)] if sizes == 'fixed' else [])
-            res['max_rel_error'] = _onnx_check(t, net, sm.n_in, shapes)
-    res = {'file': fn, 'input_sizes': in_sizes, 'max_rel_error': None}
-    atomic_write(fn, write)
+    return onnx_graph(sm.model, sm.config, fn, size, check)
+
+# %% ../nbs/43_export.ipynb #e9a1c202
+class _Calibration:
+    "ONNX Runtime's calibration reader over images, read and resized as prediction does"
+    def __init__(self, sm:SegModel, files:list): self.sm, self.files = sm, iter(files)
+    def get_next(self):
+        f = next(self.files, None)
+        if f is None: return None
+        x = image_tensor(f, self.sm.spec)[None]
+        return {'image': float_image(resize_bilinear(x, self.sm.input_size(x.shape[-2:]))).numpy()}
+    def rewind(self): raise NotImplementedError # one pass is all MinMax calibration needs
+
+def _iou_figures(s:dict)->dict: return {'miou': s['miou'], 'per_class': s['per_class']}
+
+def _int8_graph(sm:SegModel, fp32:Path, calib:list, q:Path):
+    "Write the int8 QDQ graph of `fp32` to `q`, calibrated on the images `calib`, with `fp32`'s metadata"
+    import onnx
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    pre = q.with_name('pre.onnx')
+    quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True) # constant folding and shapes; symbolic shapes fail on dynamic sizes
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        quantize_static(str(pre), str(q), _Calibration(sm, calib), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    g = onnx.load(str(q)); del g.metadata_props[:]
+    for k, v in onnx_meta(fp32).items(): g.metadata_props.add(key=k, value=v) # the config, sizes and weights' hash of the graph it came from
+    onnx.save(g, str(q))
+
+def _fp32_int8_scores(sm:SegModel, src, split:str, engine:str, q:Path, show:bool)->dict:
+    "mIoU and per-class IoU on `split` of the folder's fp32 graph and of the candidate int8 graph `q`, on `engine`"
+    scores = {'fp32': _iou_figures(evaluate(sm, src, split, n_boot=0, show=show, engine=engine))}
+    sm.runners[engine, True, None] = GraphRunner(q, engine) # the candidate, scored before it is kept
+    try: scores['int8'] = _iou_figures(evaluate(sm, src, split, n_boot=0, show=show, engine=engine, precision='int8'))
+    finally: del sm.runners[engine, True, None]
+    return scores
+
+def quantize(model, # a model folder
+             data, # the dataset it was trained on: calibration images from its training split, scores on `split`
+             n_calib:int=32, # calibration images, evenly spaced through the training split
+             max_drop:float=1.0, # refuse if the int8 mIoU is more than this many points (of 100) below fp32's
+             engine:str='onnxruntime', # the engine that scores both graphs ('onnxruntime' or 'openvino')
+             split:str='valid', # the split that scores them
+             layout:str|None=None, # dataset layout; default detect
+             show:bool=True)->dict: # progress bars
+    "Quantize the model folder's ONNX graph to int8 (ONNX Runtime, static QDQ), and keep it only if its mIoU on `split` is within `max_drop` points of fp32's"
+    check_whole('n_calib', n_calib, 1); check_choice('engine', engine, ('onnxruntime', 'openvino'))
+    if not (isinstance(max_drop, (int, float)) and max_drop >= 0): raise SegError(f"`max_drop` must be a number of points of mIoU, at least 0, not {max_drop!r}.")
+    sm = as_seg_model(model, device='cpu')
+    if sm.file is None: raise SegError("`quantize` needs a model folder (it keeps the int8 graph there): save the model with `save_seg_model`.")
+    engine_module('onnxruntime'); engine_module(engine)
+    folder, src = sm.file.parent, sm.dataset(data, layout)
+    train = src.items('train')
+    if not train: raise SegError(f"{src.path} has no training images to calibrate on.")
+    calib = [train[i] for i in np.linspace(0, len(train) - 1, min(n_calib, len(train))).round().astype(int)]
+    fp32 = folder_onnx(folder)
+    with tempfile.TemporaryDirectory(dir=folder) as d:
+        q = Path(d)/INT8_FILE
+        _int8_graph(sm, fp32, calib, q)
+        scores = _fp32_int8_scores(sm, src, split, engine, q, show)
+        drop = 100 * (scores['fp32']['miou'] - scores['int8']['miou'])
+        res = dict(file=folder/INT8_FILE, engine=engine, split=split, calibration_images=len(calib), drop=drop, max_drop=max_drop,
+                   fp32=scores['fp32'], int8=scores['int8'], mib=dict(fp32=fp32.stat().st_size / 2**20, int8=q.stat().st_size / 2**20))
+        if drop > max_drop:
+            raise SegError(f"int8 loses {drop:.2f} points of mIoU on {split} (fp32 {100 * scores['fp32']['miou']:.2f}, int8 "
+                           f"{100 * scores['int8']['miou']:.2f}), more than `max_drop` = {max_drop:g}; the int8 graph was not kept. "
+                           f"Calibrate on more or more typical images (`n_calib`), or accept a larger drop.")
+        atomic_write(folder/INT8_FILE, lambda t: shutil.copyfile(q, t))
     return res

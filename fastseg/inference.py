@@ -20,6 +20,7 @@ from .config import PredictOptions, check_tiling
 from .models.core import pad_to, seg_logits, precision_autocast
 from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
 from .modelfile import ModelFile, FORMAT_VERSION
+from .engines import GraphRunner, folder_onnx, torch_threads
 from .calibration import confidence_map
 
 # %% auto #0
@@ -39,6 +40,9 @@ class SegModel(ModelFile):
         self.temperature = float(config.get('temperature', 1.)) # softmax temperature fitted after training (`fit_temperature`)
         self.palette = seg_colours(config.get('palette')) # the dataset's colours (files before palettes: the defaults)
         self.resize_short = config.get('resize_short') # torchvision's pretrained models: the shorter side's length, aspect kept
+        self.runners = {} # (engine, int8, threads) -> its `GraphRunner`, made on first use (`runner`)
+        self.channels_last = self.device.type == 'cpu' # PyTorch's channels-last layout: faster convolutions on a CPU (`bench_engines`)
+        if self.channels_last: self.model.to(memory_format=torch.channels_last)
 
     def input_size(self, size)->tuple:
         "The (height, width) an image of `size` is resized to for the model: the training size, or `resize_short` on the shorter side"
@@ -80,8 +84,10 @@ def as_seg_model(model, # a `SegModel`, or a model folder or file to load
 def probs(self:SegModel, x:torch.Tensor, # float images (B, C, H, W), `float_image`'s scale
           precision:str='fp32')->torch.Tensor: # 'fp16' or 'bf16': autocast on a GPU
     "Class probabilities `(B, classes, H, W)` of `x`, at `x`'s size, at the model's temperature"
+    x = (x - self.mean) / self.std
+    if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
     with precision_autocast(self.device, precision):
-        return (seg_logits(self.model((x - self.mean) / self.std)).float() / self.temperature).softmax(1)
+        return (seg_logits(self.model(x)).float() / self.temperature).softmax(1)
 
 # %% ../nbs/31_inference.ipynb #275738c4
 TTA_SCALES = (0.75, 1.0, 1.25) # scales `--tta` predicts at
@@ -100,9 +106,25 @@ def tta_probs(f, # images (B, C, H, W) -> probabilities (B, classes, H, W)
     return total / n
 
 @patch
-def probs_fn(self:SegModel, o:PredictOptions): # `precision` and `tta` are used
-    "images (B, C, H, W) -> probabilities, as `o` asks: at its precision, averaged over `tta_probs`' views when `o.tta`"
-    net = lambda b: self.probs(b, o.precision)
+def runner(self:SegModel, engine:str, # 'onnxruntime' or 'openvino'
+           int8:bool=False, # the quantized graph (`quantize`)
+           threads:int|None=None)->GraphRunner: # intra-op threads; default PyTorch's
+    "The network on `engine`: the model folder's ONNX graph (`folder_onnx`: exported on first use, again when stale), loaded once"
+    if (engine, int8, threads) not in self.runners:
+        if self.file is None: raise SegError(f"{self!r} was not loaded from a model folder, and the {engine} engine runs the folder's ONNX graph: "
+                                             f"save it with `save_seg_model` and load it with `SegModel.load`, or use engine='torch'.")
+        self.runners[engine, int8, threads] = GraphRunner(folder_onnx(self.file.parent, int8), engine, threads)
+    return self.runners[engine, int8, threads]
+
+@patch
+def probs_fn(self:SegModel, o:PredictOptions): # `engine`, `precision`, `threads` and `tta` are used
+    "images (B, C, H, W) -> probabilities, as `o` asks: on its engine, at its precision, averaged over `tta_probs`' views when `o.tta`"
+    if o.engine == 'torch':
+        def net(b):
+            with torch_threads(o.threads): return self.probs(b, o.precision)
+    else:
+        run = self.runner(o.engine, o.precision == 'int8', o.threads)
+        net = lambda b: (run(b).float() / self.temperature).softmax(1)
     return (lambda b: tta_probs(net, b)) if o.tta else net
 
 # %% ../nbs/31_inference.ipynb #d335a0c0

@@ -131,6 +131,7 @@ class ModelFile:
         self.model.to(self.device)
         self.size, self.n_in = tuple(config['size']), config['n_in']
         self.spec = InputSpec(config['n_in'], config.get('dtype', 'uint8')) # files written before 16-bit support held 8-bit inputs
+        self.file = None # the model file it was loaded from (`from_file`), if any
 
     @classmethod
     def build(cls, cfg:dict)->nn.Module:
@@ -156,7 +157,8 @@ class ModelFile:
         except RuntimeError as e:
             raise SegError(f"The weights in {fn} do not fit a {cfg['arch']}/{cfg['backbone']} model: "
                            f"{str(e).splitlines()[0]}. The file's config and weights disagree; re-train or re-save it.") from None
-        return cls(model, cfg, device)
+        m = cls(model, cfg, device); m.file = Path(fn)
+        return m
 
     @classmethod
     def of(cls, model, # a model of this class, or a model folder or file to load

@@ -129,11 +129,11 @@ class InstanceTask(Task):
     def evaluate(self, model, data, split:str='valid', opts:PredictOptions|None=None, layout=None, per_image=None, show:bool=True, **kwargs)->dict:
         "`evaluate_instances`: COCO's mask and box AP"
         o = opts or PredictOptions()
-        _refuse(self.name, 'evaluate', tta=o.tta, tile=o.tile, layout=layout, per_image=per_image)
+        _refuse(self.name, 'evaluate', tta=o.tta, tile=o.tile, layout=layout, per_image=per_image, engine=o.engine != 'torch')
         return evaluate_instances(model, data, split, show=show)
     def predict(self, model, inp, out, opts:PredictOptions|None=None, score:float|None=None, uncertainty:bool=False, **kwargs)->list:
         "`predict_instances`: instance PNGs, JSON of the objects, overlays"
-        _refuse(self.name, 'predict', uncertainty=uncertainty)
+        _refuse(self.name, 'predict', uncertainty=uncertainty, engine=(opts or PredictOptions()).engine != 'torch')
         return predict_instances(model, inp, out, opts, 0.5 if score is None else score, **kwargs)
     def table(self, scores:dict)->str:
         "The scores as text: COCO's AP, AP50 and AP75 for masks and boxes, the images and objects scored"
