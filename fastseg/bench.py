@@ -4,9 +4,9 @@
 
 # %% ../nbs/44_bench.ipynb #00c85465
 from __future__ import annotations
-import datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
+import contextlib, datetime, io, json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
-import numpy as np, tifffile, torch
+import numpy as np, tifffile, torch, torch.nn.functional as F
 from PIL import Image
 from fastcore.basics import num_cpus
 from .core import *
@@ -15,7 +15,7 @@ with fastai_imports(): # without fastai's own import-time warnings (see core)
     import fastai.callback.channelslast # Learner.to_channelslast
 from fastcore.meta import delegates
 import fastseg
-from .io import read_image, IMAGE_EXTS
+from .io import read_image, IMAGE_EXTS, image_tensor, float_image, resize_bilinear, mask_to_png
 from .data import seg_dataloaders
 from .synth import synth_camvid
 from .config import PredictOptions
@@ -23,11 +23,15 @@ from .models.core import seg_logits, seg_device, precision_autocast
 from .models.registry import ARCHS, create_model
 from .learner import seg_learner
 from .recipe import set_precision
-from .inference import SegModel, tiled_predict, predict_files
+from .metrics import confusion_matrix, seg_scores
+from .modelfile import MODEL_FILE, read_model_file
+from .engines import folder_onnx
+from .inference import SegModel, as_seg_model, tiled_predict, predict_files, upsampled_rows
 
 # %% auto #0
-__all__ = ['DECODERS', 'BENCH_ARCHS', 'BENCH_PARTS', 'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer',
-           'bench_tiled', 'raster_child', 'write_test_raster', 'bench_raster', 'run_bench', 'bench_markdown']
+__all__ = ['DECODERS', 'INFER_CHANNELS', 'ENGINE_ROWS', 'BENCH_ARCHS', 'BENCH_PARTS', 'DEFAULT_PARTS', 'ENGINE_ARCHS', 'FIGURES',
+           'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled', 'raster_child',
+           'write_test_raster', 'bench_raster', 'bench_engines', 'bench_stages', 'run_bench', 'bench_markdown']
 
 # %% ../nbs/44_bench.ipynb #6856ac67
 def _sync(device):
@@ -36,13 +40,13 @@ def _sync(device):
 def time_call(fn, # the call to time
               device='cpu', # synchronised after every call when it is a GPU
               warmup:int=2, # untimed calls first
-              iters:int=5)->float: # timed calls
+              iters:int=5, # timed calls
+              show:bool=False)->float: # a progress bar over the calls (in a terminal)
     "Median seconds per call of `fn`, after `warmup` untimed calls, synchronising the device"
-    for _ in range(warmup): fn()
-    _sync(device)
     ts = []
-    for _ in range(iters):
-        t = time.perf_counter(); fn(); _sync(device); ts.append(time.perf_counter() - t)
+    for i in progress(range(warmup + iters), show):
+        t = time.perf_counter(); fn(); _sync(device)
+        if i >= warmup: ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
 def device_name(device)->str:
@@ -134,16 +138,18 @@ def bench_train(data, # dataset folder (any layout)
                 device_busy=round(min(1., with_data * alone / bs), 3), peak_mem_mib=mem.mib)
 
 # %% ../nbs/44_bench.ipynb #57580955
+INFER_CHANNELS = (3, 19) # bands in, classes out of the inference rows (19: Cityscapes)
+
 def bench_infer(arch:str, # architecture
                 backbone:str|None=None, # its backbone; default the arch's
                 size=(1024, 2048), # input (height, width)
                 opts:PredictOptions=PredictOptions(bs=1), # images per batch (`bs`) and `precision` (autocast on a GPU)
                 compile:bool=False, # torch.compile the model
-                channels:tuple=(3, 19), # bands in, classes out (19: Cityscapes)
                 device=None, # default the GPU when there is one
-                iters:tuple=(3, 10))->dict: # untimed and timed calls
+                iters:tuple=(3, 10), # untimed and timed calls
+                show:bool=False)->dict: # a progress bar over the calls
     "Frames per second of `arch` predicting masks for a batch on the device"
-    device, (n_in, n_out), bs, precision, (warmup, iters) = seg_device(device), channels, opts.bs, opts.precision, iters
+    device, (n_in, n_out), bs, precision, (warmup, iters) = seg_device(device), INFER_CHANNELS, opts.bs, opts.precision, iters
     if precision != 'fp32' and device.type != 'cuda': raise SegError(f"{precision} inference needs a CUDA GPU.")
     model = create_model(arch, backbone, n_in, n_out, False, size).eval().to(device)
     net = torch.compile(model) if compile else model
@@ -154,7 +160,7 @@ def bench_infer(arch:str, # architecture
         with precision_autocast(device, precision): return seg_logits(net((x - mean) / std)).argmax(1)
     with _PeakMemory(device) as mem:
         t0 = time.perf_counter(); predict(); _sync(device); first = time.perf_counter() - t0
-        s = time_call(predict, device, warmup, iters)
+        s = time_call(predict, device, warmup, iters, show)
     return dict(arch=arch, backbone=backbone or ARCHS[arch].default_backbone, size=list(size), bs=bs, precision=precision,
                 compile=compile, fps=round(bs / s, 2), ms_per_batch=round(1000 * s, 2), first_call_s=round(first, 2),
                 peak_mem_mib=mem.mib)
@@ -166,7 +172,8 @@ def bench_tiled(arch:str='fcn_resnet', # architecture
                  opts:PredictOptions=PredictOptions(tile=1024, overlap=128, bs=16), # tiles, their overlap, tiles per batch, precision
                  channels:tuple=(1, 2), # bands in, classes out (an interferogram: cells and background)
                  device=None, # default the GPU when there is one
-                 iters:tuple=(2, 5))->dict: # untimed and timed calls
+                 iters:tuple=(2, 5), # untimed and timed calls
+                 show:bool=False)->dict: # a progress bar over the calls
     "Milliseconds for `tiled_predict` to label one `size` image with `arch`"
     device, (n_in, n_out), precision, (warmup, iters) = seg_device(device), channels, opts.precision, iters
     (tile, _), overlap, bs = opts.tile or (1024, 1024), opts.overlap, opts.bs
@@ -176,7 +183,7 @@ def bench_tiled(arch:str='fcn_resnet', # architecture
     @torch.no_grad()
     def f(b):
         with precision_autocast(device, precision): return seg_logits(model(b)).float().softmax(1)
-    with _PeakMemory(device) as mem: s = time_call(lambda: tiled_predict(f, x, tile, overlap, bs).argmax(1), device, warmup, iters)
+    with _PeakMemory(device) as mem: s = time_call(lambda: tiled_predict(f, x, tile, overlap, bs).argmax(1), device, warmup, iters, show)
     return dict(arch=arch, backbone=backbone, size=list(size), n_in=n_in, tile=tile, overlap=overlap, bs=bs,
                 precision=precision, ms=round(1000 * s, 1), peak_mem_mib=mem.mib)
 
@@ -235,17 +242,102 @@ def bench_raster(size=(4096, 4096), # image (height, width)
                 peak_rss_mib=round(m['peak_kib'] / 1024), peak_gpu_mib=None if m['gpu_mib'] is None else round(m['gpu_mib']),
                 output=written[0].name)
 
+# %% ../nbs/44_bench.ipynb #e9a1c302
+ENGINE_ROWS = (('torch', 'fp32', 'PyTorch defaults'), ('torch', 'fp32', 'channels-last'), ('onnxruntime', 'fp32', ''), ('openvino', 'fp32', ''),
+               ('onnxruntime', 'int8', ''), ('openvino', 'int8', '')) # (engine, precision, variant) rows of `bench_engines`
+
+@contextlib.contextmanager
+def _torch_defaults(sm:SegModel):
+    "PyTorch's default (contiguous) memory layout for the block: the baseline row"
+    was = sm.channels_last
+    sm.model.to(memory_format=torch.contiguous_format); sm.channels_last = False
+    try: yield
+    finally:
+        if was: sm.model.to(memory_format=torch.channels_last); sm.channels_last = True
+
+def _valid_at_model_size(sm:SegModel, src, n:int)->tuple:
+    "The first `n` validation images as the network takes them, and their labels at that size (nearest)"
+    xs, ys = [], []
+    for f in src.items('valid')[:n]:
+        x = image_tensor(f, sm.spec)[None]
+        size = sm.input_size(x.shape[-2:])
+        xs.append(float_image(resize_bilinear(x, size)))
+        ys.append(F.interpolate(torch.from_numpy(np.asarray(src.mask(f)))[None, None].float(), size, mode='nearest')[0, 0].long())
+    return xs, ys
+
+def bench_engines(model, # a model folder (a `SegModel` loaded from one)
+                  data, # the dataset it was trained on
+                  n_images:int=16, # validation images to time and score
+                  bs:int=1, # images per call
+                  threads:int|None=None, # intra-op threads; default PyTorch's (one per core)
+                  passes:int=2, # timed passes over the images; the fastest counts (the others met a busier machine)
+                  rows=ENGINE_ROWS, # (engine, precision, variant) to measure
+                  show:bool=False)->list: # progress bars
+    "Images per second, ms per image and mIoU of `model` on each engine of `rows`, on the same validation images (CPU)"
+    sm = as_seg_model(model, device='cpu')
+    src = sm.dataset(data)
+    xs, ys = _valid_at_model_size(sm, src, n_images)
+    if not xs: raise SegError(f"{src.path} has no validation images to time the engines on.")
+    batches, res = [torch.cat(xs[i:i + bs]) for i in range(0, len(xs), bs)], []
+    for engine, precision, variant in rows:
+        row = dict(arch=sm.config['arch'], backbone=sm.config['backbone'], size=list(xs[0].shape[-2:]), engine=engine, precision=precision,
+                   variant=variant, threads=threads or torch.get_num_threads(), bs=bs, images=len(xs))
+        try:
+            with _torch_defaults(sm) if variant == 'PyTorch defaults' else contextlib.nullcontext():
+                f = sm.probs_fn(PredictOptions(engine=engine, precision=precision, threads=threads, bs=bs))
+                f(batches[0]) # warm-up: the graph's export and compilation on first use
+                ts = []
+                for _ in range(passes):
+                    t0 = time.perf_counter(); preds = [f(b).argmax(1) for b in progress(batches, show)]; ts.append(time.perf_counter() - t0)
+                s = min(ts)
+            cm = sum(confusion_matrix(p, y, len(sm.classes)) for p, y in zip(torch.cat(preds), ys))
+            row |= dict(images_per_s=round(len(xs) / s, 2), ms_per_image=round(1000 * s / len(xs), 1), miou=round(seg_scores(cm, sm.classes)['miou'], 4))
+        except SegError as e: row['error'] = str(e).split('. ')[0][:200]
+        res.append(row)
+    return res
+
+# %% ../nbs/44_bench.ipynb #e9a1c304
+def bench_stages(model, # a model folder
+                 files:list, # images to predict
+                 opts:PredictOptions|None=None)->dict: # engine, precision, threads
+    "Milliseconds per image of each stage of prediction (decode, normalise, network, resize back, write), and each one's share"
+    sm, o = as_seg_model(model, device='cpu'), opts or PredictOptions()
+    f, st = sm.probs_fn(o), {}
+    def stage(name, fn, items):
+        t0 = time.perf_counter(); out = [fn(x) for x in items]; st[name] = 1000 * (time.perf_counter() - t0) / len(items)
+        return out
+    with tempfile.TemporaryDirectory() as td:
+        f(float_image(resize_bilinear(image_tensor(files[0], sm.spec)[None], sm.size))) # warm-up (and the graph's export)
+        ts = stage('decode', lambda p: image_tensor(p, sm.spec), files)
+        xs = stage('normalise', lambda t: float_image(resize_bilinear(t[None], sm.input_size(t.shape[-2:]))), ts)
+        ps = stage('network', lambda x: f(x)[0], xs)
+        def back(a):
+            p, t = a
+            m = np.empty(t.shape[-2:], np.uint8)
+            for y0, s in upsampled_rows(p, t.shape[-2:]): m[y0:y0 + s.shape[1]] = s.argmax(0).byte().numpy()
+            return m
+        ms = stage('resize back', back, list(zip(ps, ts)))
+        stage('write', lambda a: mask_to_png(a[1], Path(td)/f'{a[0]}.png', sm.palette), list(enumerate(ms)))
+    total = sum(st.values())
+    return dict(arch=sm.config['arch'], engine=o.engine, precision=o.precision, images=len(files),
+                **{f"{k.replace(' ', '_')}_ms": round(v, 2) for k, v in st.items()}, total_ms=round(total, 2), network_share=round(st['network'] / total, 3))
+
 # %% ../nbs/44_bench.ipynb #2822bb6a
 def _settings(gpu):
     if gpu: return dict(train_size=(360, 480), train_bs=32, steps=20, infer_sizes=[(360, 480), (1024, 2048)], infer_bs=[1, 8],
                         precisions=['fp32', 'fp16', 'bf16'], compile=[False, True], tiled=dict(size=(3072, 3072), tile=1024, overlap=128, bs=16),
-                        raster=dict(sizes=[(s, s) for s in (4096, 14000, 20000)], bands=[1, 4], tile=1024, overlap=128, bs=8))
+                        raster=dict(sizes=[(s, s) for s in (4096, 14000, 20000)], bands=[1, 4], tile=1024, overlap=128, bs=8),
+                        engines=dict(size=(360, 480), n_train=16, n_images=8, epochs=4, n_calib=16))
     return dict(train_size=(64, 96), train_bs=4, steps=3, infer_sizes=[(96, 128), (128, 256)], infer_bs=[1, 4],
                 precisions=['fp32'], compile=[False], tiled=dict(size=(512, 512), tile=256, overlap=32, bs=4),
-                raster=dict(sizes=[(1024, 1024)], bands=[1, 4], tile=256, overlap=32, bs=2))
+                raster=dict(sizes=[(1024, 1024)], bands=[1, 4], tile=256, overlap=32, bs=2),
+                engines=dict(size=(64, 96), n_train=16, n_images=4, epochs=3, n_calib=8))
 
 BENCH_ARCHS = ('unet', 'fcn8s', 'fcn_resnet', 'deeplabv3', 'icnet') # the architectures a default benchmark covers
-BENCH_PARTS = ('decode', 'train', 'infer', 'tiled', 'raster') # what a benchmark measures
+BENCH_PARTS = ('decode', 'train', 'infer', 'tiled', 'raster', 'engines') # what a benchmark can measure
+DEFAULT_PARTS = BENCH_PARTS[:5] # what it measures unless asked: `engines` trains its own models first
+ENGINE_ARCHS = dict(icnet='resnet18', deeplabv3plus='resnet18', unet='resnet34') # the models of the engines table: arch -> backbone
+FIGURES = dict(decode='images_per_s', train='images_per_s', infer='fps', tiled='ms', raster='peak_rss_mib', engines='images_per_s', stages='total_ms') # each part's headline figure
 
 def _bench_jobs(st, archs, train_data, gpu, parts=BENCH_PARTS)->list:
     "(part, keyword arguments) of every measurement `run_bench` makes"
@@ -268,7 +360,7 @@ def _decode_rows(syn:Path, camvid=None)->list:
     return rows
 
 # %% ../nbs/44_bench.ipynb #4fc45c2f
-def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
+def _bench_row(part:str, kw:dict, st:dict, device, out:Path, show:bool=False)->dict:
     "One row of the benchmark (a failure, such as running out of GPU memory, is recorded in the row)"
     rs = st['raster']
     try:
@@ -276,12 +368,12 @@ def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
             dn, backbone = kw.pop('data_name'), 'resnet34' if kw['arch'] == 'unet' else None
             return bench_train(kw.pop('data'), backbone=backbone, size=st['train_size'], bs=st['train_bs'], steps=(3, st['steps']), **kw) | dict(data=dn)
         if part == 'infer':
-            return bench_infer(kw['arch'], None, kw['size'], PredictOptions(bs=kw['bs'], precision=kw['precision']), kw['compile'], device=device)
+            return bench_infer(kw['arch'], None, kw['size'], PredictOptions(bs=kw['bs'], precision=kw['precision']), kw['compile'], device=device, show=show)
         if part == 'raster':
             opts = PredictOptions(tile=rs['tile'], overlap=rs['overlap'], bs=rs['bs'], precision=kw['precision'])
             return bench_raster(kw['size'], kw['n_in'], opts, device=device, folder=out)
         td = st['tiled']
-        return bench_tiled(size=td['size'], opts=PredictOptions(tile=td['tile'], overlap=td['overlap'], bs=td['bs'], precision=kw['precision']), device=device)
+        return bench_tiled(size=td['size'], opts=PredictOptions(tile=td['tile'], overlap=td['overlap'], bs=td['bs'], precision=kw['precision']), device=device, show=show)
     except (torch.OutOfMemoryError, RuntimeError, SegError) as e:
         if device.type == 'cuda': torch.cuda.empty_cache()
         return dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
@@ -291,9 +383,10 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
               archs=BENCH_ARCHS, # architectures to measure
               full:bool|None=None, # course-size inputs; default: on a GPU
               camvid=None, # a CamVid folder for real-data decode and training rows
-              parts=BENCH_PARTS, # which of `BENCH_PARTS` to measure (the others' tables stay empty)
+              parts=DEFAULT_PARTS, # which of `BENCH_PARTS` to measure (the others' tables stay empty)
+              models:dict|None=None, # engines: {arch: a trained model folder, or None to train one}; default `ENGINE_ARCHS`, trained
               device=None, show:bool=True)->dict:
-    "Run the benchmark and write `bench.json` and `bench.md` to `out`; return the results"
+    "Run the benchmark, writing `bench.json` and `bench.md` to `out` as each row finishes; return the results"
     device = seg_device(device)
     gpu = device.type == 'cuda'
     full = gpu if full is None else full
@@ -305,16 +398,62 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
     if bad: raise SegError(f"`parts` holds {bad[0]!r}; choose from: {', '.join(BENCH_PARTS)}.")
     res = dict(device=device_name(device), torch=torch.__version__, fastseg=fastseg.__version__,
                date=datetime.datetime.now().isoformat(timespec='seconds'), full=full, settings=st,
-               decode=[], train=[], infer=[], tiled=[], raster=[])
+               decode=[], train=[], infer=[], tiled=[], raster=[], engines=[], stages=[])
+    def add(part, row):
+        res[part].append(row); _save(res, out)
+        if show: print(_row_line(part, row), flush=True)
     with tempfile.TemporaryDirectory() as td:
         n_imgs = st['train_bs'] * (st['steps'] + 4)
         syn = synth_camvid(Path(td)/'synth', n_train=n_imgs, n_valid=st['train_bs'], size=st['train_size'])
-        if 'decode' in parts: res['decode'] += _decode_rows(syn, camvid)
+        if 'decode' in parts:
+            for row in _decode_rows(syn, camvid): add('decode', row)
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
-        for part, kw in progress(_bench_jobs(st, archs, train_data, gpu, parts), show): res[part].append(_bench_row(part, kw, st, device, out))
+        for part, kw in _bench_jobs(st, archs, train_data, gpu, parts): add(part, _bench_row(part, kw, st, device, out, show))
+        if 'engines' in parts: _engine_rows(st, camvid, Path(td), out, models or dict.fromkeys(ENGINE_ARCHS), add, show)
+    _save(res, out)
+    return res
+
+def _engine_model(arch:str, backbone:str, data, size, epochs:int, folder:Path)->Path:
+    "A model of `arch` trained briefly on `data` at `size`, kept in `folder` (and reused from an earlier run there)"
+    if (folder/MODEL_FILE).exists(): return folder
+    from fastseg.training import train
+    with contextlib.redirect_stdout(io.StringIO()):
+        train(data, folder, arch=arch, backbone=backbone, size=size, epochs=epochs, lr=3e-3, pretrained=False, num_workers=0)
+    return folder
+
+def _engine_rows(st, camvid, td:Path, out:Path, models:dict, add, show:bool):
+    "The engines table: each model of `models` (trained when its folder is None), quantized, and timed on every engine; the stages of one"
+    from fastseg.export import quantize
+    es = st['engines']
+    data = Path(camvid) if camvid is not None else synth_camvid(td/'engines', n_train=es['n_train'], n_valid=es['n_images'], size=es['size'])
+    for arch, folder in models.items():
+        folder = Path(folder) if folder else _engine_model(arch, ENGINE_ARCHS.get(arch), data, es['size'], es['epochs'], out/'models'/arch)
+        read_model_file(folder) # a folder with no model is an error naming it
+        why = None
+        try: folder_onnx(folder, int8=True)
+        except SegError:
+            try: quantize(folder, data, n_calib=es['n_calib'], show=False)
+            except SegError as e: why = str(e) # the int8 rows say why there is none
+        for row in bench_engines(folder, data, es['n_images'], show=show):
+            if why and row['precision'] == 'int8': row['error'] = why[:300]
+            add('engines', row)
+        if arch == 'deeplabv3plus':
+            files = SegModel.load(folder, 'cpu').dataset(data).items('valid')[:es['n_images']]
+            for o in (PredictOptions(), PredictOptions(engine='onnxruntime'), PredictOptions(engine='openvino')):
+                try: res_row = bench_stages(folder, files, o)
+                except SegError as e: res_row = dict(arch=arch, engine=o.engine, precision=o.precision, error=str(e)[:200])
+                add('stages', res_row)
+
+def _save(res, out):
     atomic_write(out/'bench.json', lambda t: Path(t).write_text(to_json(res, 'bench.json', indent=1, default=str) + '\n'))
     atomic_write(out/'bench.md', lambda t: Path(t).write_text(bench_markdown(res)))
-    return res
+
+def _row_line(part:str, row:dict)->str:
+    "One finished row as a line of progress"
+    ident = ', '.join(f"{k} {'x'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in row.items()
+                      if k in ('data', 'source', 'format', 'decoder', 'arch', 'backbone', 'size', 'n_in', 'bs', 'precision', 'compile', 'engine', 'variant') and v not in ('', None))
+    fig = FIGURES.get(part)
+    return f"[{part}] {ident}: " + (f"error: {row['error']}" if 'error' in row else f"{fig} {row.get(fig)}")
 
 # %% ../nbs/44_bench.ipynb #cdacde2b
 def _table(rows, cols):
@@ -344,7 +483,14 @@ def bench_markdown(res:dict)->str:
              '## Memory: huge rasters labelled in tiles (`predict_files`, a fresh process)\n', _table(res.get('raster', []), [
                  ('size', 'size'), ('bands', 'n_in'), ('image MiB (uint16)', 'image_mib'), ('tile', 'tile'), ('overlap', 'overlap'),
                  ('tiles/batch', 'bs'), ('classes', 'classes'), ('precision', 'precision'), ('s', 's'),
-                 ('RSS before, MiB', 'base_rss_mib'), ('peak RSS MiB', 'peak_rss_mib'), ('peak GPU MiB', 'peak_gpu_mib'), err])]
+                 ('RSS before, MiB', 'base_rss_mib'), ('peak RSS MiB', 'peak_rss_mib'), ('peak GPU MiB', 'peak_gpu_mib'), err]),
+             '## Engines (CPU; images/s and mIoU on the same validation images at the model size)\n', _table(res.get('engines', []), [
+                 ('arch', 'arch'), ('backbone', 'backbone'), ('size', 'size'), ('engine', 'engine'), ('precision', 'precision'), ('variant', 'variant'),
+                 ('threads', 'threads'), ('bs', 'bs'), ('images', 'images'), ('images/s', 'images_per_s'), ('ms/image', 'ms_per_image'), ('mIoU', 'miou'), err]),
+             '## Where a prediction spends its time (ms per image)\n', _table(res.get('stages', []), [
+                 ('arch', 'arch'), ('engine', 'engine'), ('precision', 'precision'), ('images', 'images'), ('decode', 'decode_ms'),
+                 ('normalise', 'normalise_ms'), ('network', 'network_ms'), ('resize back', 'resize_back_ms'), ('write', 'write_ms'),
+                 ('total', 'total_ms'), ('network share', 'network_share'), err])]
     return '\n'.join(parts)
 
 # %% ../nbs/44_bench.ipynb #62e8e5bf
