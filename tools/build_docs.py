@@ -465,8 +465,8 @@ _PAGE_FACTS = """() => ({
         .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60)),
 })"""
 
-def _check_page(page, base, site, rel, problems, desktop:bool)->tuple:
-    "Load one page; note what does not load, display, link or fit; return the internal links and images seen"
+def _check_page(page, base, site, rel, problems, desktop:bool, ids_of)->tuple:
+    "Load one page; note what does not load, display, link (checked once, at the desktop width) or fit; return the internal links and images seen"
     resp = page.goto(base + rel, wait_until='load')
     if resp is None or not resp.ok: problems.append(f"{rel}: page did not load ({resp.status if resp else 'no response'})")
     f = page.evaluate(_PAGE_FACTS)
@@ -478,9 +478,9 @@ def _check_page(page, base, site, rel, problems, desktop:bool)->tuple:
         problems += [f"{rel}: command block cut behind a scroll at 1280 px: {t!r}" for t in f['cut']]
         if f['code'] and not f['copy']: problems.append(f"{rel}: {f['code']} code blocks and no copy button")
     links = [h for h in f['links'] if h.startswith(base)]
-    for href in links:
+    for href in links if desktop else (): # the same HTML at every width
         path, _, frag = href[len(base):].partition('#')
-        if p := _link_problem(rel, site/urllib.parse.unquote(path or 'index.html'), path, frag, _page_ids): problems.append(p)
+        if p := _link_problem(rel, site/urllib.parse.unquote(path or 'index.html'), path, frag, ids_of): problems.append(p)
     return len(links), len(f['imgs'])
 
 def _page_ids(page:Path)->set:
@@ -555,6 +555,7 @@ def palette_toggles(browser, url:str)->list:
 def _browse(base, site, pages, shots, chromium, searches):
     from playwright.sync_api import sync_playwright
     problems, n_links, n_imgs, shots_written, cur = [], 0, 0, [], {}
+    ids_of = functools.lru_cache(maxsize=None)(_page_ids) # each target page parsed once, not once per link to it
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
         for wname, (w, h) in WIDTHS.items():
@@ -565,7 +566,7 @@ def _browse(base, site, pages, shots, chromium, searches):
             page.on('response', lambda r: r.status >= 400 and problems.append(f"{cur['p']}: HTTP {r.status} for {r.url}"))
             for p in pages:
                 rel = p.relative_to(site).as_posix(); cur['p'] = rel
-                links, imgs = _check_page(page, base, site, rel, problems, wname == 'desktop')
+                links, imgs = _check_page(page, base, site, rel, problems, wname == 'desktop', ids_of)
                 if wname == 'desktop': n_links, n_imgs = n_links + links, n_imgs + imgs
                 if (over := _overflow(page)) > 1: problems.append(f"{rel}: {over} px wider than a {w} px window (sideways scrolling)")
             if shots is not None: shots_written += _screenshots(page, base, site, Path(shots), wname)
