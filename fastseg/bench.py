@@ -29,8 +29,8 @@ from .engines import folder_onnx
 from .inference import SegModel, as_seg_model, tiled_predict, predict_files, upsampled_rows
 
 # %% auto #0
-__all__ = ['DECODERS', 'INFER_CHANNELS', 'ENGINE_ROWS', 'BENCH_ARCHS', 'BENCH_PARTS', 'DEFAULT_PARTS', 'ENGINE_ARCHS', 'FIGURES',
-           'time_call', 'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled', 'raster_child',
+__all__ = ['DECODERS', 'ENGINE_ROWS', 'BENCH_ARCHS', 'BENCH_PARTS', 'DEFAULT_PARTS', 'ENGINE_ARCHS', 'FIGURES', 'time_call',
+           'device_name', 'bench_decode', 'bench_train', 'bench_infer', 'bench_tiled', 'raster_child',
            'write_test_raster', 'bench_raster', 'bench_engines', 'bench_stages', 'run_bench', 'bench_markdown']
 
 # %% ../nbs/44_bench.ipynb #6856ac67
@@ -41,13 +41,13 @@ def time_call(fn, # the call to time
               device='cpu', # synchronised after every call when it is a GPU
               warmup:int=2, # untimed calls first
               iters:int=5, # timed calls
-              show:bool=False)->float: # a progress bar over the calls (in a terminal)
+              show:bool|None=None)->float: # a progress bar over the calls (in a terminal); default: when the first call took over 2 s
     "Median seconds per call of `fn`, after `warmup` untimed calls, synchronising the device"
-    ts = []
-    for i in progress(range(warmup + iters), show):
-        t = time.perf_counter(); fn(); _sync(device)
-        if i >= warmup: ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+    def call():
+        t = time.perf_counter(); fn(); _sync(device); return time.perf_counter() - t
+    first = call()
+    rest = progress(range(1, warmup + iters), first > 2 if show is None else show)
+    return statistics.median([first, *(call() for _ in rest)][warmup:])
 
 def device_name(device)->str:
     "What `device` is, for the report: the GPU's name, or the CPU and its core count"
@@ -138,18 +138,16 @@ def bench_train(data, # dataset folder (any layout)
                 device_busy=round(min(1., with_data * alone / bs), 3), peak_mem_mib=mem.mib)
 
 # %% ../nbs/44_bench.ipynb #57580955
-INFER_CHANNELS = (3, 19) # bands in, classes out of the inference rows (19: Cityscapes)
-
 def bench_infer(arch:str, # architecture
                 backbone:str|None=None, # its backbone; default the arch's
                 size=(1024, 2048), # input (height, width)
                 opts:PredictOptions=PredictOptions(bs=1), # images per batch (`bs`) and `precision` (autocast on a GPU)
                 compile:bool=False, # torch.compile the model
+                channels:tuple=(3, 19), # bands in, classes out (19: Cityscapes)
                 device=None, # default the GPU when there is one
-                iters:tuple=(3, 10), # untimed and timed calls
-                show:bool=False)->dict: # a progress bar over the calls
+                iters:tuple=(3, 10))->dict: # untimed and timed calls
     "Frames per second of `arch` predicting masks for a batch on the device"
-    device, (n_in, n_out), bs, precision, (warmup, iters) = seg_device(device), INFER_CHANNELS, opts.bs, opts.precision, iters
+    device, (n_in, n_out), bs, precision, (warmup, iters) = seg_device(device), channels, opts.bs, opts.precision, iters
     if precision != 'fp32' and device.type != 'cuda': raise SegError(f"{precision} inference needs a CUDA GPU.")
     model = create_model(arch, backbone, n_in, n_out, False, size).eval().to(device)
     net = torch.compile(model) if compile else model
@@ -160,7 +158,7 @@ def bench_infer(arch:str, # architecture
         with precision_autocast(device, precision): return seg_logits(net((x - mean) / std)).argmax(1)
     with _PeakMemory(device) as mem:
         t0 = time.perf_counter(); predict(); _sync(device); first = time.perf_counter() - t0
-        s = time_call(predict, device, warmup, iters, show)
+        s = time_call(predict, device, warmup, iters)
     return dict(arch=arch, backbone=backbone or ARCHS[arch].default_backbone, size=list(size), bs=bs, precision=precision,
                 compile=compile, fps=round(bs / s, 2), ms_per_batch=round(1000 * s, 2), first_call_s=round(first, 2),
                 peak_mem_mib=mem.mib)
@@ -172,8 +170,7 @@ def bench_tiled(arch:str='fcn_resnet', # architecture
                  opts:PredictOptions=PredictOptions(tile=1024, overlap=128, bs=16), # tiles, their overlap, tiles per batch, precision
                  channels:tuple=(1, 2), # bands in, classes out (an interferogram: cells and background)
                  device=None, # default the GPU when there is one
-                 iters:tuple=(2, 5), # untimed and timed calls
-                 show:bool=False)->dict: # a progress bar over the calls
+                 iters:tuple=(2, 5))->dict: # untimed and timed calls
     "Milliseconds for `tiled_predict` to label one `size` image with `arch`"
     device, (n_in, n_out), precision, (warmup, iters) = seg_device(device), channels, opts.precision, iters
     (tile, _), overlap, bs = opts.tile or (1024, 1024), opts.overlap, opts.bs
@@ -183,7 +180,7 @@ def bench_tiled(arch:str='fcn_resnet', # architecture
     @torch.no_grad()
     def f(b):
         with precision_autocast(device, precision): return seg_logits(model(b)).float().softmax(1)
-    with _PeakMemory(device) as mem: s = time_call(lambda: tiled_predict(f, x, tile, overlap, bs).argmax(1), device, warmup, iters, show)
+    with _PeakMemory(device) as mem: s = time_call(lambda: tiled_predict(f, x, tile, overlap, bs).argmax(1), device, warmup, iters)
     return dict(arch=arch, backbone=backbone, size=list(size), n_in=n_in, tile=tile, overlap=overlap, bs=bs,
                 precision=precision, ms=round(1000 * s, 1), peak_mem_mib=mem.mib)
 
@@ -360,7 +357,7 @@ def _decode_rows(syn:Path, camvid=None)->list:
     return rows
 
 # %% ../nbs/44_bench.ipynb #4fc45c2f
-def _bench_row(part:str, kw:dict, st:dict, device, out:Path, show:bool=False)->dict:
+def _bench_row(part:str, kw:dict, st:dict, device, out:Path)->dict:
     "One row of the benchmark (a failure, such as running out of GPU memory, is recorded in the row)"
     rs = st['raster']
     try:
@@ -368,12 +365,12 @@ def _bench_row(part:str, kw:dict, st:dict, device, out:Path, show:bool=False)->d
             dn, backbone = kw.pop('data_name'), 'resnet34' if kw['arch'] == 'unet' else None
             return bench_train(kw.pop('data'), backbone=backbone, size=st['train_size'], bs=st['train_bs'], steps=(3, st['steps']), **kw) | dict(data=dn)
         if part == 'infer':
-            return bench_infer(kw['arch'], None, kw['size'], PredictOptions(bs=kw['bs'], precision=kw['precision']), kw['compile'], device=device, show=show)
+            return bench_infer(kw['arch'], None, kw['size'], PredictOptions(bs=kw['bs'], precision=kw['precision']), kw['compile'], device=device)
         if part == 'raster':
             opts = PredictOptions(tile=rs['tile'], overlap=rs['overlap'], bs=rs['bs'], precision=kw['precision'])
             return bench_raster(kw['size'], kw['n_in'], opts, device=device, folder=out)
         td = st['tiled']
-        return bench_tiled(size=td['size'], opts=PredictOptions(tile=td['tile'], overlap=td['overlap'], bs=td['bs'], precision=kw['precision']), device=device, show=show)
+        return bench_tiled(size=td['size'], opts=PredictOptions(tile=td['tile'], overlap=td['overlap'], bs=td['bs'], precision=kw['precision']), device=device)
     except (torch.OutOfMemoryError, RuntimeError, SegError) as e:
         if device.type == 'cuda': torch.cuda.empty_cache()
         return dict(kw, error=f'{type(e).__name__}: {str(e).splitlines()[0][:200]}')
@@ -408,7 +405,7 @@ def run_bench(out='fastseg-bench', # folder for bench.json and bench.md
         if 'decode' in parts:
             for row in _decode_rows(syn, camvid): add('decode', row)
         train_data = [(syn, 'synthetic')] + ([(Path(camvid), 'CamVid')] if camvid is not None else [])
-        for part, kw in _bench_jobs(st, archs, train_data, gpu, parts): add(part, _bench_row(part, kw, st, device, out, show))
+        for part, kw in _bench_jobs(st, archs, train_data, gpu, parts): add(part, _bench_row(part, kw, st, device, out))
         if 'engines' in parts: _engine_rows(st, camvid, Path(td), out, models or dict.fromkeys(ENGINE_ARCHS), add, show)
     _save(res, out)
     return res

@@ -209,8 +209,9 @@ def _report_parsers(sub):
     d.add_argument('--overwrite', action='store_true', help="replace an earlier doctor's report in --out")
 
 def _tool_parsers(sub):
-    x = _command(sub, 'export', 'export a model folder to ONNX, checked against PyTorch with onnxruntime', ['fastseg export model --onnx model.onnx'])
-    x.add_argument('model', help='model folder (fastseg train --out)'); x.add_argument('--onnx', dest='fn', required=True, metavar='FILE', help='the .onnx file to write')
+    x = _command(sub, 'export', 'export a model folder to ONNX, checked against PyTorch with onnxruntime', ['fastseg export model', 'fastseg export model --onnx model.onnx'])
+    x.add_argument('model', help='model folder (fastseg train --out)')
+    x.add_argument('--onnx', dest='fn', metavar='FILE', help="the .onnx file to write (default: the folder's own model.onnx, the graph the CPU engines run, made again only when the weights changed)")
     x.add_argument('--size', type=parse_size, help='example input N or H,W (default: the training size)')
     x.add_argument('--overwrite', action='store_true', help='replace an existing ONNX file')
     q = _command(sub, 'quantize', "quantize a model to int8 for the CPU engines, kept only if its validation mIoU stays within --max-drop of fp32's",
@@ -322,6 +323,12 @@ def _doctor(a):
 
 def _export(a):
     from fastseg.export import export_onnx
+    from fastseg.engines import folder_onnx, onnx_meta
+    if a.fn is None:
+        if a.size: raise SegError("`size` is for an ONNX file written elsewhere (`fn`); the model folder's own graph is made at the training size.")
+        fn = folder_onnx(a.model)
+        print(f"{fn} is up to date with {Path(a.model)/'model.safetensors'}: input image (N, C, H, W) in [0, 1], H x W {onnx_meta(fn)['fastseg.input_sizes']}")
+        return
     r = export_onnx(a.model, a.fn, a.size, overwrite=a.overwrite)
     print(f"Wrote {r['file']}: input image (N, C, H, W) in [0, 1], H x W {r['input_sizes']}; "
           f"largest difference to PyTorch {r['max_rel_error']:.1e} of the largest logit")
