@@ -385,6 +385,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'fastseg.inference.SegModel.input_size': ('inference.html#segmodel.input_size', 'fastseg/inference.py'),
                                    'fastseg.inference.SegModel.model_probs': ( 'inference.html#segmodel.model_probs',
                                                                                'fastseg/inference.py'),
+                                   'fastseg.inference.SegModel.network_input': ( 'inference.html#segmodel.network_input',
+                                                                                 'fastseg/inference.py'),
                                    'fastseg.inference.SegModel.predict': ('inference.html#segmodel.predict', 'fastseg/inference.py'),
                                    'fastseg.inference.SegModel.predict_labels': ( 'inference.html#segmodel.predict_labels',
                                                                                   'fastseg/inference.py'),

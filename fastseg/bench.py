@@ -15,7 +15,7 @@ with fastai_imports(): # without fastai's own import-time warnings (see core)
     import fastai.callback.channelslast # Learner.to_channelslast
 from fastcore.meta import delegates
 import fastseg
-from .io import read_image, IMAGE_EXTS, image_tensor, float_image, resize_bilinear, mask_to_png
+from .io import read_image, IMAGE_EXTS, image_tensor, mask_to_png
 from .data import seg_dataloaders
 from .synth import synth_camvid
 from .config import PredictOptions
@@ -24,7 +24,7 @@ from .models.registry import ARCHS, create_model
 from .learner import seg_learner
 from .recipe import set_precision
 from .metrics import confusion_matrix, seg_scores
-from .modelfile import MODEL_FILE, read_model_file
+from .modelfile import MODEL_FILE
 from .engines import folder_onnx
 from .inference import SegModel, as_seg_model, tiled_predict, predict_files, upsampled_rows
 
@@ -256,10 +256,8 @@ def _valid_at_model_size(sm:SegModel, src, n:int)->tuple:
     "The first `n` validation images as the network takes them, and their labels at that size (nearest)"
     xs, ys = [], []
     for f in src.items('valid')[:n]:
-        x = image_tensor(f, sm.spec)[None]
-        size = sm.input_size(x.shape[-2:])
-        xs.append(float_image(resize_bilinear(x, size)))
-        ys.append(F.interpolate(torch.from_numpy(np.asarray(src.mask(f)))[None, None].float(), size, mode='nearest')[0, 0].long())
+        xs.append(sm.network_input(image_tensor(f, sm.spec)[None]))
+        ys.append(F.interpolate(torch.from_numpy(np.asarray(src.mask(f)))[None, None].float(), xs[-1].shape[-2:], mode='nearest')[0, 0].long())
     return xs, ys
 
 def bench_engines(model, # a model folder (a `SegModel` loaded from one)
@@ -304,9 +302,9 @@ def bench_stages(model, # a model folder
         t0 = time.perf_counter(); out = [fn(x) for x in items]; st[name] = 1000 * (time.perf_counter() - t0) / len(items)
         return out
     with tempfile.TemporaryDirectory() as td:
-        f(float_image(resize_bilinear(image_tensor(files[0], sm.spec)[None], sm.size))) # warm-up (and the graph's export)
+        f(sm.network_input(image_tensor(files[0], sm.spec)[None])) # warm-up (and the graph's export)
         ts = stage('decode', lambda p: image_tensor(p, sm.spec), files)
-        xs = stage('normalise', lambda t: float_image(resize_bilinear(t[None], sm.input_size(t.shape[-2:]))), ts)
+        xs = stage('normalise', lambda t: sm.network_input(t[None]), ts)
         ps = stage('network', lambda x: f(x)[0], xs)
         def back(a):
             p, t = a
@@ -425,19 +423,18 @@ def _engine_rows(st, camvid, td:Path, out:Path, models:dict, add, show:bool):
     data = Path(camvid) if camvid is not None else synth_camvid(td/'engines', n_train=es['n_train'], n_valid=es['n_images'], size=es['size'])
     for arch, folder in models.items():
         folder = Path(folder) if folder else _engine_model(arch, ENGINE_ARCHS.get(arch), data, es['size'], es['epochs'], out/'models'/arch)
-        read_model_file(folder) # a folder with no model is an error naming it
-        why = None
+        sm, why = SegModel.load(folder, 'cpu'), None # loaded once: quantize, every row and the stages share it (and its engines' sessions)
         try: folder_onnx(folder, int8=True)
         except SegError:
-            try: quantize(folder, data, n_calib=es['n_calib'], show=False)
+            try: quantize(sm, data, n_calib=es['n_calib'], show=False)
             except SegError as e: why = str(e) # the int8 rows say why there is none
-        for row in bench_engines(folder, data, es['n_images'], show=show):
+        for row in bench_engines(sm, data, es['n_images'], show=show):
             if why and row['precision'] == 'int8': row['error'] = why[:300]
             add('engines', row)
         if arch == 'deeplabv3plus':
-            files = SegModel.load(folder, 'cpu').dataset(data).items('valid')[:es['n_images']]
+            files = sm.dataset(data).items('valid')[:es['n_images']]
             for o in (PredictOptions(), PredictOptions(engine='onnxruntime'), PredictOptions(engine='openvino')):
-                try: res_row = bench_stages(folder, files, o)
+                try: res_row = bench_stages(sm, files, o)
                 except SegError as e: res_row = dict(arch=arch, engine=o.engine, precision=o.precision, error=str(e)[:200])
                 add('stages', res_row)
 

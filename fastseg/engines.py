@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn
 from .core import *
 from .models.core import seg_logits
 from .models.registry import ARCHS
-from .modelfile import MODEL_FILE, ModelFile, read_model_file
+from .modelfile import MODEL_FILE, ModelFile
 
 # %% auto #0
 __all__ = ['ENGINE_EXTRAS', 'ONNX_TOLERANCE', 'ONNX_FILE', 'INT8_FILE', 'WEIGHTS_TAG', 'engine_module', 'Normalised',
@@ -121,9 +121,8 @@ def folder_onnx(folder, # a model folder
     if int8:
         why = "was quantized from other weights (the model was re-trained or re-saved since)" if fn.exists() else "does not exist"
         raise SegError(f"{fn} {why}. Quantize the model: fastseg quantize {folder} DATA (`quantize(model, data)`).")
-    _, cfg, state = read_model_file(folder)
-    model = ModelFile.build(cfg); model.load_state_dict(state)
-    onnx_graph(model, cfg, fn, meta={WEIGHTS_TAG: sha})
+    mf = ModelFile.load(folder, device='cpu')
+    onnx_graph(mf.model, mf.config, fn, meta={WEIGHTS_TAG: sha})
     return fn
 
 # %% ../nbs/30a_engines.ipynb #e9a1c027

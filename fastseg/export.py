@@ -12,7 +12,7 @@ from .checks import check_whole
 from .config import check_choice
 from .models.registry import TASK_ARCHS
 from .modelfile import MODEL_FILE, CONFIG_FILE
-from .io import image_tensor, float_image, resize_bilinear
+from .io import image_tensor
 from .engines import ONNX_TOLERANCE, INT8_FILE, WEIGHTS_TAG, GraphRunner, engine_module, folder_onnx, onnx_graph, onnx_meta
 from .inference import SegModel, as_seg_model
 from .evaluate import evaluate
@@ -47,8 +47,7 @@ class _Calibration:
     def get_next(self):
         f = next(self.files, None)
         if f is None: return None
-        x = image_tensor(f, self.sm.spec)[None]
-        return {'image': float_image(resize_bilinear(x, self.sm.input_size(x.shape[-2:]))).numpy()}
+        return {'image': self.sm.network_input(image_tensor(f, self.sm.spec)[None]).numpy()}
     def rewind(self): raise NotImplementedError # one pass is all MinMax calibration needs
 
 def _iou_figures(s:dict)->dict: return {'miou': s['miou'], 'per_class': s['per_class']}

@@ -175,12 +175,16 @@ def tiled_predict(f, # images (B, C, h, w) -> probabilities (B, classes, h, w)
 
 # %% ../nbs/31_inference.ipynb #1dab89c2
 @patch
+def network_input(self:SegModel, x:torch.Tensor)->torch.Tensor: # images (B, C, H, W) from `image_tensor`
+    "`x` as the network takes it: floats in `float_image`'s scale, resized to `input_size` (what `probs` is given)"
+    return float_image(resize_bilinear(x, self.input_size(x.shape[-2:])))
+
+@patch
 def model_probs(self:SegModel, xs:list, # images (1, C, H, W) from `image_tensor`, on the model's device
                 o:PredictOptions)->list: # `precision` and `tta` are used
     "Class probabilities `(classes, h, w)` of each image at the size the model sees it (`input_size`), not resized back"
-    sizes = [self.input_size(x.shape[-2:]) for x in xs]
-    if len(set(sizes)) > 1: return [self.model_probs([x], o)[0] for x in xs] # aspect kept: one image at a time
-    return list(self.probs_fn(o)(torch.cat([float_image(resize_bilinear(x, s)) for x, s in zip(xs, sizes)])))
+    if len({self.input_size(x.shape[-2:]) for x in xs}) > 1: return [self.model_probs([x], o)[0] for x in xs] # aspect kept: one image at a time
+    return list(self.probs_fn(o)(torch.cat([self.network_input(x) for x in xs])))
 
 def _batch_inputs(sm:SegModel, imgs:list)->list:
     "Each image as a batch of one `(1, C, H, W)` on the model's device, read as training read it"
