@@ -552,6 +552,12 @@ def palette_toggles(browser, url:str)->list:
     page.close()
     return probs
 
+def request_problem(rel:str, url:str, failure:str|None)->str|None:
+    "The problem to report for a request of page `rel` that failed with Chromium's `failure` text, or None when it is no fault of the site"
+    # net::ERR_ABORTED is the browser cancelling a request itself, as when the check moves on to the next page while Material
+    # still fetches its search worker; a file the site lacks answers 404 and is reported from the response, not here
+    return None if failure == 'net::ERR_ABORTED' else f"{rel}: request failed ({failure}): {url}"
+
 def _browse(base, site, pages, shots, chromium, searches):
     from playwright.sync_api import sync_playwright
     problems, n_links, n_imgs, shots_written, cur = [], 0, 0, [], {}
@@ -562,7 +568,7 @@ def _browse(base, site, pages, shots, chromium, searches):
             page = browser.new_page(viewport={'width': w, 'height': h})
             page.on('pageerror', lambda e: problems.append(f"{cur['p']}: JavaScript error: {e}"))
             page.on('console', lambda m: m.type == 'error' and problems.append(f"{cur['p']}: console error: {m.text}"))
-            page.on('requestfailed', lambda r: problems.append(f"{cur['p']}: request failed: {r.url}"))
+            page.on('requestfailed', lambda r: (p := request_problem(cur['p'], r.url, r.failure)) and problems.append(p))
             page.on('response', lambda r: r.status >= 400 and problems.append(f"{cur['p']}: HTTP {r.status} for {r.url}"))
             for p in pages:
                 rel = p.relative_to(site).as_posix(); cur['p'] = rel
