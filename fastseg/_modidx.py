@@ -310,6 +310,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'fastseg.data._show_seg_results': ('data.html#_show_seg_results', 'fastseg/data.py'),
                               'fastseg.data._train_crop': ('data.html#_train_crop', 'fastseg/data.py'),
                               'fastseg.data.default_stats': ('data.html#default_stats', 'fastseg/data.py'),
+                              'fastseg.data.loader_workers': ('data.html#loader_workers', 'fastseg/data.py'),
                               'fastseg.data.seg_datablock': ('data.html#seg_datablock', 'fastseg/data.py'),
                               'fastseg.data.seg_dataloaders': ('data.html#seg_dataloaders', 'fastseg/data.py'),
                               'fastseg.data.training_size': ('data.html#training_size', 'fastseg/data.py')},
@@ -989,5 +990,4 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'fastseg.training.resume_config': ('training.html#resume_config', 'fastseg/training.py'),
                                   'fastseg.training.run_record': ('training.html#run_record', 'fastseg/training.py'),
                                   'fastseg.training.train': ('training.html#train', 'fastseg/training.py'),
-                                  'fastseg.training.train_workers': ('training.html#train_workers', 'fastseg/training.py'),
                                   'fastseg.training.training_phases': ('training.html#training_phases', 'fastseg/training.py')}}}

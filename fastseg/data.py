@@ -19,7 +19,7 @@ with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.vision.data import show_batch
     from fastai.vision.learner import show_results
     from fastai.vision.augment import PadMode, Resize, RandomCrop, CropPad, RandomResizedCrop, aug_transforms
-from fastcore.basics import fastuple, patch
+from fastcore.basics import fastuple, patch, num_cpus
 from fastcore.meta import delegates
 from fasttransform import Transform, DisplayedTransform
 from .io import *
@@ -28,7 +28,7 @@ from .layouts import *
 # %% auto #0
 __all__ = ['TensorSegImage', 'TensorSegMask', 'SegResize', 'SegCropPad', 'SegRandomCrop', 'ReadSegImage', 'SegToFloat',
            'ToSegMask', 'SegImageBlock', 'AddSegCodes', 'SegMaskBlock', 'training_size', 'InSplit', 'seg_datablock',
-           'default_stats', 'LayoutDataLoaders', 'SegDataLoaders', 'seg_dataloaders']
+           'default_stats', 'LayoutDataLoaders', 'loader_workers', 'SegDataLoaders', 'seg_dataloaders']
 
 # %% ../nbs/05_data.ipynb #f4dcd0c3
 _pad_modes = {PadMode.Zeros: 'constant', PadMode.Border: 'replicate', PadMode.Reflection: 'reflect'}
@@ -238,6 +238,12 @@ def _nothing_to_learn(src:SegLayout, rep:dict):
                            f"nothing to {why}. Check the masks, and {src.codes.source}: void is value {IGNORE_INDEX} and any class named "
                            f"{', '.join(VOID_NAMES)} (here: {', '.join(rep['void']) or 'none'}).")
 
+def loader_workers()->int|None:
+    "DataLoader workers when none are named: none on a CPU-only machine of at most two cores, else fastai's default (None)"
+    # one CamVid epoch at 96 x 128 (DeepLabV3+ R18, two cores): 27.1-28.0 s with no worker, 31.8-32.1 s with one (its decoding
+    # competes with the network's threads); 3 epochs of 32 synthetic images: 11.1-11.3 s with none, 12.5-12.6 s with fastai's two
+    return 0 if not torch.cuda.is_available() and num_cpus() <= 2 else None
+
 class SegDataLoaders(LayoutDataLoaders):
     "fastai `DataLoaders` of a segmentation dataset, with its layout, codes, input spec, statistics and size"
     def new_empty(self)->SegDataLoaders:
@@ -253,13 +259,14 @@ class SegDataLoaders(LayoutDataLoaders):
                     valid_split:str='valid', # split used for validation
                     check:bool=True, # check the data first (`check_source`)
                     max_check:int|None=2000, # check a random sample of larger datasets
-                    num_workers:int|None=None, # DataLoader workers; default fastai's
+                    num_workers:int|None=None, # DataLoader workers; default `loader_workers()`
                     **kwargs)->SegDataLoaders: # `seg_datablock`'s settings (aug, flip_vert, stats, item_tfms), then `DataBlock.dataloaders`'
         "`SegDataLoaders` for the dataset `src`, checked, with void as `IGNORE_INDEX`"
         if check: _nothing_to_learn(src, check_source(src, splits=['train', valid_split], max_items=max_check))
         block = {k: kwargs.pop(k) for k in _BLOCK_ARGS if k in kwargs}
         block['stats'] = block.get('stats') or default_stats(src)
         dblock = seg_datablock(src, size, valid_split, **block)
+        if num_workers is None: num_workers = loader_workers()
         if num_workers is not None: kwargs['num_workers'] = num_workers
         kwargs.setdefault('pin_memory', torch.cuda.is_available()) # page-locked batches copy to the GPU without blocking
         kwargs.setdefault('path', src.path) # the Learner's path, as in fastai's own segmentation DataLoaders

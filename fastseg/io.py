@@ -398,7 +398,9 @@ def resize_bilinear(x:torch.Tensor, # images, probabilities or features (..., C,
                     antialias:bool=True)->torch.Tensor: # smooth before shrinking, as PIL does; models pass False (ONNX export)
     "fastseg's one bilinear resize (images, probabilities, feature maps); uint8 stays uint8, rounded; same type out"
     if tuple(x.shape[-2:]) == tuple(size): return x
-    sub = type(x) if type(x) is not torch.Tensor else None # a tensor subclass (fastai's types): resized as a plain tensor, returned as it came
+    # a tensor subclass (fastai's types) is resized as a plain tensor and returned as it came; not while torch.export traces,
+    # where `x` is a FakeTensor: re-typing it would leave a constant that makes ONNX export fall back to Dynamo (5 s a model)
+    sub = type(x) if type(x) is not torch.Tensor and not torch.compiler.is_compiling() else None
     t = x.as_subclass(torch.Tensor) if sub else x
     if t.dtype == torch.uint8 or t.dim() != 4: r = TF.resize(t, list(size), InterpolationMode.BILINEAR, antialias=antialias)
     else: r = F.interpolate(t, size=tuple(size), mode='bilinear', align_corners=False, antialias=antialias)

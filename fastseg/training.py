@@ -8,7 +8,7 @@ import contextlib, functools, hashlib, json, os, platform, shutil, tempfile, war
 from dataclasses import dataclass
 from pathlib import Path
 import torch
-from fastcore.basics import num_cpus
+from .data import loader_workers
 from .core import *
 with fastai_imports(): # without fastai's own import-time warnings (see core)
     from fastai.torch_core import set_seed, rank_distrib, num_distrib
@@ -30,7 +30,7 @@ from .evaluate import evaluate, show_predictions
 
 # %% auto #0
 __all__ = ['CHECKPOINT_DIR', 'HISTORY_FILE', 'CURVES_FILE', 'Phase', 'training_phases', 'prepare_out', 'main_process_prints',
-           'train_workers', 'dataset_fingerprint', 'run_record', 'train', 'resume_config', 'demo']
+           'dataset_fingerprint', 'run_record', 'train', 'resume_config', 'demo']
 
 # %% ../nbs/36_training.ipynb #6e642c49
 @dataclass
@@ -160,15 +160,10 @@ def _find_lr(learn)->float:
     print(f"lr_find suggests a learning rate of {lr:.2e}.")
     return lr
 
-def train_workers()->int|None:
-    "DataLoader workers when the settings name none: none on a CPU-only machine of at most two cores, else fastai's default (None)"
-    # one CamVid epoch at 96 x 128 (DeepLabV3+ R18, two cores): 27.1-28.0 s with no worker, 31.8-32.1 s with one (its decoding competes with the network's threads)
-    return 0 if not torch.cuda.is_available() and num_cpus() <= 2 else None
-
 def _build_learner(cfg:TrainConfig, fresh:bool):
     "The learner of the run, its settings completed: backbone, size, layout, batch size, learning rate and workers"
     set_seed(cfg.seed)
-    if cfg.num_workers is None: cfg.num_workers = train_workers()
+    if cfg.num_workers is None: cfg.num_workers = loader_workers() # recorded in the run's config as it was used
     task, main = task_of(cfg.task), rank_distrib() == 0
     learn = task.learner(cfg, task.dataloaders(cfg, cfg.size, fresh and main), cfg.pretrained and fresh, show=main)
     learn.seg_config['pretrained'] = cfg.pretrained
