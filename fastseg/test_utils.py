@@ -85,7 +85,7 @@ SMALL_MODELS = dict(
     **{'smp.dpt': dict(backbone='tu-vit_tiny_patch16_224', model_args=dict(decoder_intermediate_channels=[32, 64, 64, 64], decoder_fusion_channels=32))},
 ) # architecture -> `seg_learner` arguments that make it small
 
-OVERFIT = dict(unet=(12, 3e-3, 0.3), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-3, 10), fcn16s=(1, 1e-3, 10), fcn8s=(10, 3e-3, 0.8),
+OVERFIT = dict(unet=(8, 1e-3, 0.4), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-3, 10), fcn16s=(1, 1e-3, 10), fcn8s=(10, 3e-3, 0.8),
                fcn_resnet=(20, 3e-3, 0.6), deeplabv3=(10, 3e-3, 0.6), deeplabv3plus=(20, 1e-3, 0.4), icnet=(20, 3e-3, 0.6),
                tv_fcn=(6, 2e-3, 0.7), tv_deeplabv3=(20, 3e-3, 0.8), tv_lraspp=(20, 3e-3, 0.4),
     **{'smp.unet': (12, 3e-3, 0.2), 'smp.unetplusplus': (12, 3e-3, 0.4), 'smp.manet': (12, 3e-3, 0.25), 'smp.linknet': (12, 3e-3, 0.6),
