@@ -19,8 +19,8 @@ import contextlib
 from torchvision import models as tvm
 
 # %% auto #0
-__all__ = ['SMALL_MODELS', 'OVERFIT', 'BROKEN_KINDS', 'check_seg_model', 'torch_hub_dir', 'fake_tv_checkpoint', 'broken_copy',
-           'tiny_instances']
+__all__ = ['SMALL_MODELS', 'OVERFIT', 'TRAINED', 'BROKEN_KINDS', 'check_seg_model', 'trained_model', 'torch_hub_dir',
+           'fake_tv_checkpoint', 'broken_copy', 'tiny_instances']
 
 # %% ../nbs/97_test_utils.ipynb #50427506
 def _shapes_batch(n_in, n_out, size=(64, 64), n=2, seed=0):
@@ -92,6 +92,37 @@ OVERFIT = dict(unet=(8, 1e-3, 0.4), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-
        'smp.fpn': (12, 3e-3, 0.6), 'smp.pspnet': (12, 3e-3, 0.3), 'smp.pan': (12, 3e-3, 0.4), 'smp.deeplabv3': (12, 3e-3, 0.45),
        'smp.deeplabv3plus': (12, 3e-3, 0.2), 'smp.upernet': (12, 3e-3, 0.45), 'smp.segformer': (12, 3e-3, 0.15), 'smp.dpt': (12, 3e-3, 0.8)},
 ) # architecture -> `check_seg_model`'s (steps, lr, max_loss) for its small model (FCN-32s/16s: shapes only, FCN-8s overfits for the three)
+
+# %% ../nbs/97_test_utils.ipynb #7c1a0e02
+TRAINED = dict(
+    camvid_deeplabv3plus=dict(data=dict(n_train=32, n_valid=8, size=(64, 96)), # `synth_camvid`'s settings
+                              train=dict(arch='deeplabv3plus', backbone='resnet18', epochs=8, lr=3e-3, pretrained=False, num_workers=0)),
+) # name -> a small model several notebooks test with: its synthetic CamVid data and `train`'s settings
+
+def _recipe_key(recipe:dict)->str:
+    import hashlib, json, fastseg
+    h = hashlib.sha256(json.dumps([recipe, torch.__version__, torch.get_num_threads()], sort_keys=True, default=str).encode())
+    for f in sorted(Path(fastseg.__file__).parent.rglob('*.py')): h.update(f.read_bytes()) # the fastseg that trains it
+    return h.hexdigest()[:16]
+
+def trained_model(recipe:dict, # one of `TRAINED`
+                  train, # `fastseg.training.train`
+                  data, # new folder for a copy of the data
+                  model, # new folder for a copy of the model
+                  cache=None)->tuple: # where trained recipes are kept; default a folder in the temporary folder
+    "(data, model) folders of `recipe`, trained once for every notebook of a run and copied to `data` and `model`"
+    import getpass, tempfile
+    try: import fcntl
+    except ImportError: fcntl = None # Windows: no lock; two notebooks asking at once both train
+    cache = Path(cache or Path(tempfile.gettempdir())/f'fastseg-test-models-{getpass.getuser()}'); cache.mkdir(parents=True, exist_ok=True)
+    done = cache/_recipe_key(recipe)
+    with open(cache/f'{done.name}.lock', 'w') as lock:
+        if fcntl: fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            part = cache/f'{done.name}.part'; shutil.rmtree(part, ignore_errors=True)
+            train(synth_camvid(part/'data', **recipe['data']), part/'model', **recipe['train'])
+            part.rename(done) # complete or absent: a run killed while training leaves only the .part folder
+    return Path(shutil.copytree(done/'data', data)), Path(shutil.copytree(done/'model', model))
 
 # %% ../nbs/97_test_utils.ipynb #ef3138e8
 @contextlib.contextmanager
