@@ -4,7 +4,7 @@
 
 # %% ../nbs/97_test_utils.ipynb #64edff44
 from __future__ import annotations
-import shutil
+import getpass, hashlib, json, shutil, tempfile
 import numpy as np, torch, torch.nn as nn
 from pathlib import Path
 from PIL import Image
@@ -100,7 +100,7 @@ TRAINED = dict(
 ) # name -> a small model several notebooks test with: its synthetic CamVid data and `train`'s settings
 
 def _recipe_key(recipe:dict)->str:
-    import hashlib, json, fastseg
+    import fastseg # the package itself, for its sources
     h = hashlib.sha256(json.dumps([recipe, torch.__version__, torch.get_num_threads()], sort_keys=True, default=str).encode())
     for f in sorted(Path(fastseg.__file__).parent.rglob('*.py')): h.update(f.read_bytes()) # the fastseg that trains it
     return h.hexdigest()[:16]
@@ -111,7 +111,6 @@ def trained_model(recipe:dict, # one of `TRAINED`
                   model, # new folder for a copy of the model
                   cache=None)->tuple: # where trained recipes are kept; default a folder in the temporary folder
     "(data, model) folders of `recipe`, trained once for every notebook of a run and copied to `data` and `model`"
-    import getpass, tempfile
     try: import fcntl
     except ImportError: fcntl = None # Windows: no lock; two notebooks asking at once both train
     cache = Path(cache or Path(tempfile.gettempdir())/f'fastseg-test-models-{getpass.getuser()}'); cache.mkdir(parents=True, exist_ok=True)

@@ -568,7 +568,7 @@ def _browse(base, site, pages, shots, chromium, searches):
             page = browser.new_page(viewport={'width': w, 'height': h})
             page.on('pageerror', lambda e: problems.append(f"{cur['p']}: JavaScript error: {e}"))
             page.on('console', lambda m: m.type == 'error' and problems.append(f"{cur['p']}: console error: {m.text}"))
-            page.on('requestfailed', lambda r: (p := request_problem(cur['p'], r.url, r.failure)) and problems.append(p))
+            page.on('requestfailed', lambda r: (msg := request_problem(cur['p'], r.url, r.failure)) and problems.append(msg))
             page.on('response', lambda r: r.status >= 400 and problems.append(f"{cur['p']}: HTTP {r.status} for {r.url}"))
             for p in pages:
                 rel = p.relative_to(site).as_posix(); cur['p'] = rel
