@@ -24,6 +24,7 @@ from .models.registry import ARCHS, create_model
 from .learner import seg_learner
 from .recipe import set_precision
 from .metrics import confusion_matrix, seg_scores
+from .report import md_table
 from .modelfile import MODEL_FILE
 from .engines import folder_onnx
 from .inference import SegModel, as_seg_model, tiled_predict, predict_files, upsampled_rows
@@ -453,9 +454,7 @@ def _row_line(part:str, row:dict)->str:
 def _table(rows, cols):
     if not rows: return '_none_\n'
     fmt = lambda v: '' if v is None else 'x'.join(map(str, v)) if isinstance(v, list) else str(v)
-    lines = ['| ' + ' | '.join(c for c, _ in cols) + ' |', '|' + '---|' * len(cols)]
-    lines += ['| ' + ' | '.join(fmt(r.get(k)) for _, k in cols) + ' |' for r in rows]
-    return '\n'.join(lines) + '\n'
+    return md_table([c for c, _ in cols], [[fmt(r.get(k)) for _, k in cols] for r in rows]) + '\n'
 
 def bench_markdown(res:dict)->str:
     "The benchmark results as Markdown tables"

@@ -14,7 +14,7 @@ from .layouts import INSTANCES_CSV
 from .models.core import encoder_decoder_split, seg_logits
 from .models.smp import SMP_ARCHS
 from .losses import CrossEntropy, DeepSupervisionLoss
-from .synth import shapes_scene, synth_camvid
+from .synth import shapes_scene, synth, synth_camvid
 import contextlib
 from torchvision import models as tvm
 
@@ -50,11 +50,13 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
                     overfit_size=(64, 64))->float: # image size of the overfit batch
     "Assert the output, backward, parameter-group and overfit contract of a segmentation model; return the final loss"
     loss_func = loss_func or DeepSupervisionLoss(CrossEntropy())
-    for n_in in (3, 1, 4): # RGB, greyscale, RGB + near-infrared
+    inputs = {n_in: torch.randn(2, n_in, *size) for n_in in (1, 4, 3)} # greyscale, RGB + near-infrared, RGB
+    for n_in, inp in inputs.items():
+        if n_in == 3: torch.manual_seed(0) # the RGB model is checked on and then trained: the same weights every run
         m = build(n_in, 3).eval()
-        with torch.no_grad(): out = seg_logits(m(torch.randn(2, n_in, *size)))
+        with torch.no_grad(): out = seg_logits(m(inp))
         assert tuple(out.shape) == (2, 3, *size), f"n_in={n_in}: output {tuple(out.shape)} for input {(2, n_in, *size)}"
-    m = build(3, 3).train()
+    m.train()
     x, y = _shapes_batch(3, 3, overfit_size)
     _check_output_type(m, x)
     loss_func(m(x), y).backward()
@@ -66,9 +68,7 @@ def check_seg_model(build, # (n_in, n_out) -> nn.Module with random weights
     enc = {id(p) for p in (m.encoder if hasattr(m, 'encoder') else m[0]).parameters()} # fastai's DynamicUnet: its first layer
     first = {id(p) for p in groups[0]}
     assert first == enc if hasattr(m, 'encoder') else first <= enc, "the first group must be the encoder (fastai's ResNet groups: its first part)"
-    torch.manual_seed(0)
-    m = build(3, 3).train()
-    opt = torch.optim.Adam(m.parameters(), lr=lr)
+    opt = torch.optim.Adam(m.parameters(), lr=lr) # the same model overfits one batch (the step clears the gradients above)
     for _ in range(steps):
         opt.zero_grad(); loss = loss_func(m(x), y); loss.backward(); opt.step()
     assert loss.item() < max_loss, f"did not overfit one batch: loss {loss.item():.3f} after {steps} steps (want < {max_loss})"
@@ -95,9 +95,11 @@ OVERFIT = dict(unet=(8, 1e-3, 0.4), unet_scratch=(60, 1e-3, 0.3), fcn32s=(1, 1e-
 
 # %% ../nbs/97_test_utils.ipynb #7c1a0e02
 TRAINED = dict(
-    camvid_deeplabv3plus=dict(data=dict(n_train=32, n_valid=8, size=(64, 96)), # `synth_camvid`'s settings
+    camvid_deeplabv3plus=dict(data=dict(kind='camvid', n=32, n_valid=8, size=(64, 96)), # `synth`'s settings
                               train=dict(arch='deeplabv3plus', backbone='resnet18', epochs=8, lr=3e-3, pretrained=False, num_workers=0)),
-) # name -> a small model several notebooks test with: its synthetic CamVid data and `train`'s settings
+    cells_fcn=dict(data=dict(kind='cells', n=64, n_valid=8, size=(128, 128), cell_size=(8, 16)), # single-channel cell images
+                   train=dict(arch='fcn_resnet', backbone='resnet18', epochs=6, lr=3e-3, pretrained=False, num_workers=0)),
+) # name -> a small model several notebooks test with: its synthetic data and `train`'s settings
 
 def _recipe_key(recipe:dict)->str:
     import fastseg # the package itself, for its sources
@@ -119,7 +121,7 @@ def trained_model(recipe:dict, # one of `TRAINED`
         if fcntl: fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             part = cache/f'{done.name}.part'; shutil.rmtree(part, ignore_errors=True)
-            train(synth_camvid(part/'data', **recipe['data']), part/'model', **recipe['train'])
+            train(synth(dest=part/'data', **recipe['data']), part/'model', **recipe['train'])
             part.rename(done) # complete or absent: a run killed while training leaves only the .part folder
     return Path(shutil.copytree(done/'data', data)), Path(shutil.copytree(done/'model', model))
 

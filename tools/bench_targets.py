@@ -4,7 +4,7 @@ Repository tooling, not library: the goals are this project's (the course's GPU 
 `fastseg` package; `fastseg bench` measures, this script judges. The `44_bench` notebook tests it."""
 import json, sys
 from pathlib import Path
-from fastseg.bench import _table
+from fastseg.report import md_table # not fastseg.bench: judging a results file needs neither PyTorch nor fastai
 
 TARGETS = [ # (name, what is measured, how to find the row, goal, higher is better)
     ('ICNet 1024x2048 fp16 batch 1', 'fps', ('infer', dict(arch='icnet', size=[1024, 2048], bs=1, precision='fp16')), 300, True),
@@ -31,7 +31,8 @@ def targets_markdown(res:dict)->str:
     "The targets as a Markdown table headed by the device the run was made on"
     rows = check_targets(res)
     return (f"## Targets (device: {res.get('device', 'unknown')})\n\n" +
-            _table(rows, [('target', 'target'), ('goal', 'goal'), ('measured', 'measured'), ('result', 'note')]))
+            md_table(['target', 'goal', 'measured', 'result'], [[r['target'], r['goal'], '' if r['measured'] is None else r['measured'], r['note']]
+                                                                for r in rows]) + '\n')
 
 def main(argv=None)->int:
     args = sys.argv[1:] if argv is None else argv
