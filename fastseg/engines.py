@@ -4,7 +4,7 @@
 
 # %% ../nbs/30a_engines.ipynb #e9a1c003
 from __future__ import annotations
-import contextlib, copy, hashlib, importlib, io, warnings
+import contextlib, copy, hashlib, importlib, io, shutil, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from .core import *
@@ -67,7 +67,8 @@ def onnx_graph(model:nn.Module, # the network
                fn, # the .onnx file to write
                size=None, # example (height, width); default the training size
                check:bool=True, # compare ONNX Runtime with PyTorch before keeping the file
-               meta:dict|None=None)->dict: # more metadata to store (strings)
+               meta:dict|None=None, # more metadata to store (strings)
+               reuse=None)->dict: # an ONNX file already exported from `model` at the training size, copied instead of traced again
     "Export `model` to ONNX at `fn`, atomically; return what sizes it takes and its largest relative error"
     try: import onnx, onnxscript
     except ImportError: raise SegError("ONNX export needs onnx, onnxscript and onnxruntime: pip install 'fastseg-course[onnx]'.") from None
@@ -76,20 +77,21 @@ def onnx_graph(model:nn.Module, # the network
     if sizes == 'multiple of 32' and (h % 32 or w % 32): sizes = 'fixed'
     net = Normalised(model, config['mean'], config['std']).cpu()
     dims = {0: torch.export.Dim('batch', min=1, max=4096)} | ({} if sizes == 'fixed' else {2: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO})
-    log = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            prog = torch.onnx.export(net, (torch.rand(2, config['n_in'], h, w),), dynamo=True, input_names=['image'], # a batch of 1 would be specialised to 1
-                                     output_names=['logits'], dynamic_shapes={'x': dims})
-    except Exception as e:
-        raise SegError(f"Exporting the {config['arch']} model to ONNX failed: {str(e).splitlines()[0]}") from None
-    in_sizes = f'{h} x {w}' if sizes == 'fixed' else sizes
-    prog.model.metadata_props.update({'fastseg': to_json(config, 'the ONNX metadata'), 'fastseg.input_sizes': in_sizes} | (meta or {}))
+    log, in_sizes = io.StringIO(), f'{h} x {w}' if sizes == 'fixed' else sizes
+    if reuse is None:
+        try:
+            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                prog = torch.onnx.export(net, (torch.rand(2, config['n_in'], h, w),), dynamo=True, input_names=['image'], # a batch of 1 would be specialised to 1
+                                         output_names=['logits'], dynamic_shapes={'x': dims})
+        except Exception as e:
+            raise SegError(f"Exporting the {config['arch']} model to ONNX failed: {str(e).splitlines()[0]}") from None
+        prog.model.metadata_props.update({'fastseg': to_json(config, 'the ONNX metadata'), 'fastseg.input_sizes': in_sizes} | (meta or {}))
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
     res = {'file': fn, 'input_sizes': in_sizes, 'max_rel_error': None}
     def write(t):
-        prog.save(t)
+        if reuse is None: prog.save(t)
+        else: shutil.copyfile(reuse, t)
         if check:
             step = 32 if sizes == 'multiple of 32' else 7
             shapes = [(1, h, w)] + ([(2, h, w)] if sizes == 'fixed' else [(2, h + step, w + 2 * step)])
