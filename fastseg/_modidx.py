@@ -351,6 +351,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'fastseg.engines._takes': ('engines.html#_takes', 'fastseg/engines.py'),
                                  'fastseg.engines.engine_module': ('engines.html#engine_module', 'fastseg/engines.py'),
                                  'fastseg.engines.folder_onnx': ('engines.html#folder_onnx', 'fastseg/engines.py'),
+                                 'fastseg.engines.made_from': ('engines.html#made_from', 'fastseg/engines.py'),
                                  'fastseg.engines.onnx_check': ('engines.html#onnx_check', 'fastseg/engines.py'),
                                  'fastseg.engines.onnx_graph': ('engines.html#onnx_graph', 'fastseg/engines.py'),
                                  'fastseg.engines.onnx_meta': ('engines.html#onnx_meta', 'fastseg/engines.py'),

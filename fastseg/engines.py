@@ -14,7 +14,8 @@ from .modelfile import MODEL_FILE, ModelFile
 
 # %% auto #0
 __all__ = ['ENGINE_EXTRAS', 'ONNX_TOLERANCE', 'ONNX_FILE', 'INT8_FILE', 'WEIGHTS_TAG', 'engine_module', 'Normalised',
-           'onnx_check', 'onnx_graph', 'weights_sha256', 'onnx_meta', 'folder_onnx', 'torch_threads', 'GraphRunner']
+           'onnx_check', 'onnx_graph', 'weights_sha256', 'onnx_meta', 'made_from', 'folder_onnx', 'torch_threads',
+           'GraphRunner']
 
 # %% ../nbs/30a_engines.ipynb #e9a1c006
 ENGINE_EXTRAS = {'onnxruntime': 'onnx', 'openvino': 'openvino'} # the pip extra that installs each runtime
@@ -76,9 +77,10 @@ def onnx_graph(model:nn.Module, # the network
     sizes = ARCHS[config['arch']].onnx_sizes
     if sizes == 'multiple of 32' and (h % 32 or w % 32): sizes = 'fixed'
     net = Normalised(model, config['mean'], config['std']).cpu()
-    dims = {0: torch.export.Dim('batch', min=1, max=4096)} | ({} if sizes == 'fixed' else {2: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO})
-    log, in_sizes = io.StringIO(), f'{h} x {w}' if sizes == 'fixed' else sizes
+    in_sizes = f'{h} x {w}' if sizes == 'fixed' else sizes
     if reuse is None:
+        dims = {0: torch.export.Dim('batch', min=1, max=4096)} | ({} if sizes == 'fixed' else {2: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO})
+        log = io.StringIO()
         try:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), warnings.catch_warnings():
                 warnings.simplefilter('ignore')
@@ -115,11 +117,16 @@ def onnx_meta(fn)->dict:
     import onnx
     return {p.key: p.value for p in onnx.load(str(fn), load_external_data=False).metadata_props}
 
+def made_from(fn, # an ONNX file
+              sha:str)->bool: # `weights_sha256` of a model folder
+    "Whether `fn` exists and was made from the weights whose hash is `sha` (its `WEIGHTS_TAG`)"
+    return Path(fn).exists() and onnx_meta(fn).get(WEIGHTS_TAG) == sha
+
 def folder_onnx(folder, # a model folder
                 int8:bool=False)->Path: # the quantized graph instead (written by `quantize`)
     "The ONNX graph of the model in `folder`, exported there if it is missing or was made from other weights"
     folder = Path(folder); sha, fn = weights_sha256(folder), folder/(INT8_FILE if int8 else ONNX_FILE)
-    if fn.exists() and onnx_meta(fn).get(WEIGHTS_TAG) == sha: return fn
+    if made_from(fn, sha): return fn
     if int8:
         why = "was quantized from other weights (the model was re-trained or re-saved since)" if fn.exists() else "does not exist"
         raise SegError(f"{fn} {why}. Quantize the model: fastseg quantize {folder} DATA (`quantize(model, data)`).")

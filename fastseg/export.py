@@ -14,7 +14,7 @@ from .models.registry import TASK_ARCHS
 from .modelfile import MODEL_FILE, CONFIG_FILE
 from .io import image_tensor
 from .engines import (ONNX_TOLERANCE, ONNX_FILE, INT8_FILE, WEIGHTS_TAG, GraphRunner, engine_module, folder_onnx, onnx_graph, onnx_meta,
-                             weights_sha256)
+                             made_from, weights_sha256)
 from .inference import SegModel, as_seg_model
 from .evaluate import evaluate
 
@@ -40,7 +40,7 @@ def export_onnx(model, # a `SegModel` or a model folder
     _check_onnx_target(model, fn, overwrite)
     sm = as_seg_model(model, device='cpu')
     kept = None if isinstance(model, SegModel) or size is not None else Path(model)/ONNX_FILE
-    fresh = kept is not None and kept.exists() and onnx_meta(kept).get(WEIGHTS_TAG) == weights_sha256(model) # exported from these weights
+    fresh = kept is not None and made_from(kept, weights_sha256(model))
     return onnx_graph(sm.model, sm.config, fn, size, check, reuse=kept if fresh else None)
 
 # %% ../nbs/43_export.ipynb #e9a1c202

@@ -14,7 +14,7 @@ from .layouts import INSTANCES_CSV
 from .models.core import encoder_decoder_split, seg_logits
 from .models.smp import SMP_ARCHS
 from .losses import CrossEntropy, DeepSupervisionLoss
-from .synth import shapes_scene, synth, synth_camvid
+from .synth import shapes_scene, synth
 import contextlib
 from torchvision import models as tvm
 
