@@ -9,6 +9,7 @@ __all__ = []
 from .core import *
 from .checks import *
 from .io import *
+from .objects import *
 from .layouts import *
 from .synth import *
 from .annotations import *
@@ -16,6 +17,7 @@ from .data import *
 from .instance_data import *
 from .losses import *
 from .metrics import *
+from .object_scores import *
 from .models.core import *
 from .models.fcn import *
 from .models.deeplab import *
@@ -45,6 +47,7 @@ from .bench import *
 from . import core as _core
 from . import checks as _checks
 from . import io as _io
+from . import objects as _objects
 from . import layouts as _layouts
 from . import synth as _synth
 from . import annotations as _annotations
@@ -52,6 +55,7 @@ from . import data as _data
 from . import instance_data as _instance_data
 from . import losses as _losses
 from . import metrics as _metrics
+from . import object_scores as _object_scores
 from .models import core as _models_core
 from .models import fcn as _models_fcn
 from .models import deeplab as _models_deeplab
@@ -78,5 +82,5 @@ from . import interpret as _interpret
 from . import doctor as _doctor
 from . import export as _export
 from . import bench as _bench
-__all__ = [n for m in (_core, _checks, _io, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _engines, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
+__all__ = [n for m in (_core, _checks, _io, _objects, _layouts, _synth, _annotations, _data, _instance_data, _losses, _metrics, _object_scores, _models_core, _models_fcn, _models_deeplab, _models_icnet, _models_unet, _models_tv, _models_maskrcnn, _models_registry, _learner, _instance_learner, _recipe, _callbacks, _calibration, _config, _modelfile, _engines, _inference, _instance_inference, _evaluate, _tasks, _training, _report, _interpret, _doctor, _export, _bench)
            for n in m.__all__]

@@ -41,7 +41,7 @@ class TrainConfig:
     pretrained:bool=True # start from ImageNet weights
     precision:str='fp32' # 'fp32', 'fp16' or 'bf16'
     loss:str='ce' # loss name (`LOSSES`)
-    class_weights:str|None=None # weight the loss's classes by the training labels: 'auto' (= 'median', SegNet's median frequency) or 'inverse'; ce and focal only; default none (unweighted)
+    class_weights:str|None=None # weight the loss's classes by the training labels: 'auto' (= 'median', SegNet's median frequency) or 'inverse'; ce, focal and weight_map only; default none (unweighted)
     layout:str|None=None # dataset layout (`LAYOUTS`); default detect
     progressive:bool=False # train the first half of the epochs at half size
     freeze_epochs:int=1 # frozen epochs when fine-tuning a pretrained encoder

@@ -57,9 +57,9 @@ class InstanceDataLoaders(LayoutDataLoaders):
                     stats:tuple|None=None, # the model's normalisation (mean, std); default `default_stats`
                     **kwargs)->InstanceDataLoaders: # passed to fastai's `DataLoader` (`num_workers`: default 0, loading in the main process)
         "`InstanceDataLoaders` for the instance dataset `src`, checked"
-        if not isinstance(src, InstanceLayout):
+        if not src.holds_ids:
             raise SegError(f"{src.path} is a {src.name!r} dataset, with class masks only; instance training needs one id per object "
-                           f"(the 'instances' layout: images/, instances/, codes.txt).")
+                           f"(the 'instances' layout: images/, instances/, codes.txt; or one mask file per object, the 'objects' layout).")
         if check: check_instances(src, splits=['train', valid_split], max_items=max_check)
         size = training_size(size, src.items('train')[0])
         if kwargs.get('num_workers') is None: kwargs.pop('num_workers', None) # None: fastai's default
@@ -87,9 +87,10 @@ def instance_dataloaders(path, # dataset root folder in the 'instances' layout
                          size=None, # int or (height, width); default the first training image's size
                          bs:int=4, # batch size
                          n_in:int|None=None, # bands of the images; default decided from all of them
+                         layout:str|None=None, # the layout's name ('instances' or 'objects'); default: detect it
                          **kwargs)->InstanceDataLoaders:
     "DataLoaders for the instance dataset at `path`"
-    return InstanceDataLoaders.from_layout(load_instances(path, n_in), size=size, bs=bs, **kwargs)
+    return InstanceDataLoaders.from_layout(load_instances(path, n_in, layout), size=size, bs=bs, **kwargs)
 
 # %% ../nbs/06_instance_data.ipynb #535d602e
 def show_instances(img:np.ndarray, masks:np.ndarray, labels, # image (H, W[, 3]) uint8, (N, H, W) masks, class indices

@@ -16,9 +16,9 @@ from .checks import *
 # %% auto #0
 __all__ = ['TIFF_EXTS', 'ARRAY_EXTS', 'SAMPLE_SCALES', 'IMAGE_EXTS', 'GEO_TAGS', 'LABEL_TILE', 'read_text', 'read_codes',
            'ImageInfo', 'image_info', 'read_image', 'InputSpec', 'image_tensor', 'float_image', 'display_image',
-           'image_files', 'read_list', 'input_images', 'read_index_mask', 'check_label_values', 'read_colour_table',
-           'read_colour_mask', 'read_instance_ids', 'mask_to_png', 'write_image', 'check_outputs', 'resize_bilinear',
-           'resize_mask', 'Raster', 'write_labels']
+           'alpha_range', 'image_files', 'read_list', 'input_images', 'read_index_mask', 'check_label_values',
+           'read_colour_table', 'read_colour_mask', 'read_instance_ids', 'mask_to_png', 'write_image', 'check_outputs',
+           'resize_bilinear', 'resize_mask', 'Raster', 'write_labels']
 
 # %% ../nbs/01_io.ipynb #a60041b4
 def read_text(path, # a text file: UTF-8 (with or without a byte-order mark) or UTF-16 with one
@@ -257,6 +257,16 @@ def display_image(x:torch.Tensor)->np.ndarray:
         lo, hi = x.min(), x.max()
         x = ((x - lo) / (hi - lo).clamp(min=1e-12) * 255).round().byte()
     return x.permute(1, 2, 0).squeeze(-1).numpy()
+
+# %% ../nbs/01_io.ipynb #28550144
+def alpha_range(fn)->tuple|None:
+    "`(min, max)` of the alpha band of the image file `fn` (PNG, JPEG, WebP, ...), or `None` when it has none; the reader drops alpha"
+    fn = Path(fn)
+    if fn.suffix.lower() in TIFF_EXTS + ARRAY_EXTS: return None # their extra bands are data: read as bands, not as alpha
+    try:
+        with _named_file(), Image.open(fn) as im:
+            return im.getchannel('A').getextrema() if 'A' in im.getbands() else None
+    except (OSError, ValueError, UnidentifiedImageError) as e: raise _unreadable(fn, e) from None
 
 # %% ../nbs/01_io.ipynb #0306dc7e
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp', '.npy') # image files fastseg reads

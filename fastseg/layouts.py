@@ -4,18 +4,20 @@
 
 # %% ../nbs/02_layouts.ipynb #d94dde31
 from __future__ import annotations
-import csv, io, random, warnings
+import copy, csv, io, random, warnings
 import numpy as np, torch
 from pathlib import Path
 from fastcore.basics import patch
 from .core import *
 from .io import *
+from .objects import *
 
 # %% auto #0
 __all__ = ['SPLIT_ALIASES', 'SEGNET_CODES', 'VOC_CODES', 'INSTANCES_CSV', 'ID_CLASS_DIVISOR', 'LAYOUTS', 'CLASS_WEIGHTS',
            'SegLayout', 'CamvidLayout', 'SegnetLayout', 'VocLayout', 'BinaryLayout', 'ColourLayout', 'boxes_to_mask',
-           'BoxesLayout', 'masks_to_boxes', 'InstanceLayout', 'load_source', 'load_instances', 'size_mismatch',
-           'check_source', 'check_instances', 'image_stats', 'image_class_counts', 'class_pixels', 'class_weights']
+           'BoxesLayout', 'masks_to_boxes', 'InstanceLayout', 'ObjectMasksLayout', 'ObjectBordersLayout', 'load_source',
+           'load_instances', 'size_mismatch', 'check_source', 'check_instances', 'image_stats', 'image_class_counts',
+           'class_pixels', 'class_weights']
 
 # %% ../nbs/02_layouts.ipynb #0306dc7f
 SPLIT_ALIASES = {'val': 'valid', 'validation': 'valid', 'training': 'train'} # other names for the standard splits
@@ -26,6 +28,7 @@ def _split_name(split): return SPLIT_ALIASES.get(split, split)
 class SegLayout:
     "A segmentation dataset in one folder structure: codes, splits, and a mask for every image"
     name, signature = '', ''
+    holds_ids = False # an id per object: an instance dataset (Mask R-CNN trains on it)
     default_codes, default_source = None, '' # class names used when the folder has no codes.txt
     def __init__(self,
                  path, # the dataset's root folder
@@ -105,8 +108,8 @@ def spec(self:SegLayout)->InputSpec:
     return self._spec
 
 # %% ../nbs/02_layouts.ipynb #31a47505
-def _find(folder, stems, listfile):
-    files = image_files(folder) if Path(folder).is_dir() else {}
+def _find(folder, stems, listfile, files:dict|None=None): # files: stem -> image, when not `folder`'s own
+    if files is None: files = image_files(folder) if Path(folder).is_dir() else {}
     missing = [s for s in stems if s not in files]
     if missing:
         raise SegError(f"{listfile} lists {len(missing)} image(s) not found in {folder}: {', '.join(missing[:5])}"
@@ -174,11 +177,11 @@ class VocLayout(SegLayout):
     def label_path(self, img): return self.path/'SegmentationClass'/f'{Path(img).stem}.png'
 
 # %% ../nbs/02_layouts.ipynb #78720cf5
-def _list_or_random_split(path, imgs:dict, valid_pct=0.2, seed=42):
+def _list_or_random_split(path, imgs:dict, valid_pct=0.2, seed=42, where=None): # where: the images' folder, for messages
     if (path/'valid.txt').exists():
         held = set(read_list(path/'valid.txt'))
         return _need_nonempty({'train': [p for s, p in imgs.items() if s not in held],
-                               'valid': _find(path/'images', sorted(held), path/'valid.txt')}, path)
+                               'valid': _find(where or path/'images', sorted(held), path/'valid.txt', imgs)}, path)
     stems = sorted(imgs)
     valid = set(random.Random(seed).sample(stems, max(1, round(len(stems) * valid_pct)))) if len(stems) > 1 else set()
     return _need_nonempty({'train': [imgs[s] for s in stems if s not in valid], 'valid': [imgs[s] for s in stems if s in valid]}, path)
@@ -190,14 +193,21 @@ def _first_existing(cands):
 
 # %% ../nbs/02_layouts.ipynb #1ef9b573
 class BinaryLayout(SegLayout):
-    "Binary masks: `images/` + `masks/<stem>.png` (0/255 or 0/1) or Carvana's `masks/<stem>_mask.gif`"
-    name, signature = 'binary', 'images/, masks/'
+    "Binary masks: `images/` + `masks/<stem>.png` (0/255 or 0/1), Carvana's `masks/<stem>_mask.gif`, or `image/` + `label/`"
+    name, signature = 'binary', 'images/, masks/ (or image/, label/)'
     default_codes, default_source = ['background', 'foreground'], 'binary masks'
+    folders = (('images', 'masks'), ('image', 'label')) # (images, masks): fastseg's names, and those of the U-Net tutorials' membranes
     @classmethod
-    def matches(cls, p): return (p/'images').is_dir() and (p/'masks').is_dir()
-    def find_splits(self): return _list_or_random_split(self.path, image_files(self.path/'images'))
+    def pair(cls, p)->tuple|None:
+        "The (images, masks) folders of `p`, or None"
+        return next(((p/i, p/m) for i, m in cls.folders if (p/i).is_dir() and (p/m).is_dir()), None)
+    @classmethod
+    def matches(cls, p): return cls.pair(p) is not None
+    def find_splits(self):
+        images = self.pair(self.path)[0]
+        return _list_or_random_split(self.path, image_files(images), where=images)
     def label_path(self, img):
-        s, d = Path(img).stem, self.path/'masks'
+        s, d = Path(img).stem, self.pair(self.path)[1]
         return _first_existing([d/f'{s}.png', d/f'{s}_mask.png', d/f'{s}_mask.gif', d/f'{s}.gif', d/f'{s}.tif'])
     def read_stored(self, img):
         fn = self.label_path(img)
@@ -212,6 +222,22 @@ def _vals(vals): return ', '.join(map(str, sorted(vals)[:8])) + (' ...' if len(v
 
 _JPEG_HINT = ("The in-between values look like lossy (JPEG) compression or smooth resizing of the mask: "
               "re-export the masks as PNG and resize them with nearest-neighbour interpolation.")
+
+# %% ../nbs/02_layouts.ipynb #38956e26
+@patch
+def split_by(self:SegLayout, valid:list # the validation images: paths, file names or stems
+            )->SegLayout:
+    "A copy of the dataset whose valid split is `valid` and whose train split is the other images of its train and valid splits"
+    pool = list(dict.fromkeys(self.splits.get('train', []) + self.splits.get('valid', [])))
+    keys = {str(Path(v)) for v in valid} | {Path(v).name for v in valid}
+    chosen = [p for p in pool if str(p) in keys or p.name in keys or p.stem in keys]
+    found = {str(p) for p in chosen} | {p.name for p in chosen} | {p.stem for p in chosen}
+    missing = [str(v) for v in valid if str(v) not in found and Path(v).name not in found]
+    if missing: raise SegError(f"`valid` names {len(missing)} image(s) that are not in the train or valid split of {self.path}: "
+                               f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}. Name images of the dataset.")
+    out = copy.copy(self)
+    out.splits = _need_nonempty({**self.splits, 'train': [p for p in pool if p not in set(chosen)], 'valid': chosen}, self.path)
+    return out
 
 # %% ../nbs/02_layouts.ipynb #88ea526d
 class ColourLayout(SegLayout):
@@ -306,7 +332,7 @@ def _read_instance_csv(fn, names:list)->dict:
 
 class InstanceLayout(SegLayout):
     "Instance labels: `images/` + `instances/<stem>.png` (an id per object) + `codes.txt`, classes from `instances.csv` or the id range"
-    name, signature = 'instances', 'images/, instances/, codes.txt'
+    name, signature, holds_ids = 'instances', 'images/, instances/, codes.txt', True
     @classmethod
     def matches(cls, p): return (p/'images').is_dir() and (p/'instances').is_dir()
     def __init__(self, path, void:list|None=None, n_in:int|None=None):
@@ -364,8 +390,104 @@ class InstanceLayout(SegLayout):
 def _fmt_ids(ids): return ', '.join(map(str, ids[:6])) + (' ...' if len(ids) > 6 else '')
 
 
+# %% ../nbs/02_layouts.ipynb #5998e770
+def _object_samples(path:Path):
+    "The sample folders (holding `images/` and `masks/`) directly in `path` or one level down, in name order"
+    def kids(p): return sorted(q for q in p.iterdir() if q.is_dir() and not q.name.startswith('.'))
+    is_sample = lambda d: (d/'images').is_dir() and (d/'masks').is_dir()
+    for d in kids(Path(path)):
+        if is_sample(d): yield d
+        elif d.name not in ('images', 'masks'): yield from (e for e in kids(d) if is_sample(e))
+
+def _object_mask(fn, size:tuple, img)->np.ndarray:
+    "The pixels of the object whose mask is the file `fn` (bool), checked against its image's `size`"
+    m = read_index_mask(fn)
+    if m.shape != tuple(size):
+        raise SegError(f"{fn} is {m.shape[1]}x{m.shape[0]} but its image {img} is {size[1]}x{size[0]}; each object's mask "
+                       f"must have its image's size. Re-save the mask at that size (nearest-neighbour), or remove it.")
+    top = m.max()
+    if top not in (0, 1, 255) or not ((m == 0) | (m == top)).all():
+        vals = set(np.unique(m).tolist())
+        raise SegError(f"{fn} holds values {_vals(vals)}; an object's mask must be 0/255 or 0/1. "
+                       + (_JPEG_HINT if len(vals) > 3 else "Re-save the mask with only those two values."))
+    return m > 0
+
+class ObjectMasksLayout(InstanceLayout):
+    "One binary mask file per object and a folder per sample (the 2018 Data Science Bowl's): `<id>/images/<image>`, `<id>/masks/*.png`"
+    name = 'objects'
+    signature = '<id>/images/<image>, <id>/masks/<a mask per object> (a folder per sample, in the root or one level down)'
+    default_codes, default_source = ['background', 'object'], 'one mask per object'
+    width = 0 # > 0: a third class, 'border': object pixels within this many pixels of another object
+    @classmethod
+    def matches(cls, p): return next(_object_samples(p), None) is not None
+    def read_codes(self, void)->SegCodes:
+        codes = super().read_codes(void)
+        if len(codes.names) != 2:
+            raise SegError(f"{codes.source} lists {len(codes.names)} classes, but a folder of one mask per object holds background "
+                           f"and one object class (e.g. background, nucleus). List those two.")
+        return SegCodes(codes.names + ['border'], void, codes.source) if self.width else codes
+    max_overlap = 0.1 # two masks may share at most this share of the smaller one's pixels (annotation slivers); more is an error
+    def find_splits(self):
+        self.empty, self.overlaps = set(), {} # as masks are read: files without an object pixel; (file, file) -> pixels both claim
+        samples = {}
+        for d in _object_samples(self.path):
+            imgs = list(image_files(d/'images').values())
+            if len(imgs) != 1: raise SegError(f"{d/'images'} holds {len(imgs)} images; this layout keeps one image per sample folder, "
+                                              f"with its objects' masks in {d/'masks'}.")
+            if d.name in samples: raise SegError(f"Two sample folders are named {d.name}: {samples[d.name].parent.parent} and {d}. Rename one.")
+            samples[d.name] = imgs[0]
+        return _list_or_random_split(self.path, samples, where=f"the sample folders of {self.path}")
+    def label_path(self, img)->Path: return Path(img).parent.parent/'masks'
+    def mask_files(self, img)->list:
+        "The mask files of the objects of `img`, in name order: the k-th is object k"
+        d = self.label_path(img)
+        if not d.is_dir(): raise SegError(f"Missing mask folder {d}. Add it (one mask per object), or remove the sample {d.parent}.")
+        return sorted(image_files(d).values())
+    def read_ids(self, img)->np.ndarray:
+        "The object ids of `img` (H, W): the pixels of mask file k hold k, a pixel two masks claim the first's; odd masks are errors"
+        size, files = image_info(img).size, self.mask_files(img)
+        ids, area = np.zeros(size, np.uint16 if len(files) < 2**16 else np.int32), {}
+        for k, f in enumerate(files, 1):
+            on = _object_mask(f, size, img)
+            area[k] = int(on.sum())
+            if not area[k]: self.empty.add(f); continue
+            taken = ids[on]
+            for j, n in zip(*np.unique(taken[taken > 0], return_counts=True)):
+                self._overlap(f, files[j - 1], int(n), min(area[k], area[j]))
+            ids[on & (ids == 0)] = k
+        return ids
+    def _overlap(self, f, g, n:int, smaller:int):
+        "Record that mask files `f` and `g` share `n` pixels; refuse more than `max_overlap` of the `smaller` one's pixels"
+        if n > self.max_overlap * smaller:
+            raise SegError(f"{f} and {g} overlap on {n} pixels ({n / smaller:.0%} of the smaller): a pixel belongs to one object. Fix or "
+                           f"delete one of them (a mask saved twice under two names is the usual cause).")
+        self.overlaps[(f, g)] = n
+    def read_stored(self, img)->np.ndarray:
+        "The class mask of `img`: 1 on every object, 0 elsewhere; with `width`, 2 where an object touches another"
+        ids = self.read_ids(img)
+        m = (ids > 0).astype(np.uint8)
+        if self.width: m[touching_borders(ids, self.width)] = 2
+        return m
+    def classes_of(self, img, ids)->dict: return {i: 1 for i in ids}
+    def check(self, splits:list|None=None, max_items:int|None=2000, seed:int=0, show:bool=True)->dict:
+        "`InstanceLayout.check`, then warnings listing the empty masks and the masks that overlap by a few pixels"
+        r = super().check(splits, max_items, seed, show)
+        if self.empty:
+            warnings.warn(f"{len(self.empty)} mask file(s) of {self.path} hold no object pixel and are skipped, e.g. "
+                          f"{', '.join(map(str, sorted(self.empty)[:3]))}. Delete them, or draw their objects.")
+        if self.overlaps:
+            (f, g), n = next(iter(self.overlaps.items()))
+            warnings.warn(f"{len(self.overlaps)} pair(s) of masks of {self.path} overlap on a few pixels ({sum(self.overlaps.values())} in all), "
+                          f"e.g. {f} and {g} on {n}: each such pixel belongs to the first of the two in name order.")
+        return r | dict(empty_masks=sorted(map(str, self.empty)), overlaps={(str(f), str(g)): n for (f, g), n in self.overlaps.items()})
+
+class ObjectBordersLayout(ObjectMasksLayout):
+    "`ObjectMasksLayout` with a third class, 'border': object pixels within `width` pixels of another object (semantic training)"
+    name, width, holds_ids = 'objects_borders', 2, False # not detected (`objects` is, first): named as `layout='objects_borders'`
+
 # %% ../nbs/02_layouts.ipynb #a0b401bd
-LAYOUTS = {c.name: c for c in (VocLayout, SegnetLayout, ColourLayout, CamvidLayout, InstanceLayout, BinaryLayout, BoxesLayout)} # tried in this order
+LAYOUTS = {c.name: c for c in (VocLayout, SegnetLayout, ColourLayout, CamvidLayout, InstanceLayout, ObjectMasksLayout, ObjectBordersLayout,
+                               BinaryLayout, BoxesLayout)} # tried in this order
 
 def load_source(path, # dataset root folder
                 layout:str|None=None, # one of `LAYOUTS`; default: detect it
@@ -386,16 +508,21 @@ def load_source(path, # dataset root folder
     expect = '\n'.join(f'  {c.name:9s} {c.signature}' for c in LAYOUTS.values())
     raise SegError(f"Cannot recognise the dataset layout of {path} (it holds: {found}). fastseg reads these layouts:\n{expect}")
 
-def load_instances(path, # dataset root folder in the 'instances' layout
-                   n_in:int|None=None)->InstanceLayout: # bands of the images; default decided from all of them
-    "The instance dataset at `path` (the 'instances' layout), with a message naming what is missing"
+def load_instances(path, # dataset root folder of an instance dataset ('instances' or 'objects' layout)
+                   n_in:int|None=None, # bands of the images; default decided from all of them
+                   layout:str|None=None)->InstanceLayout: # the layout's name; default: detect it
+    "The instance dataset at `path` (a layout that `holds_ids`), with a message naming what is missing"
     path = Path(path)
     if not path.is_dir(): raise SegError(f"{path} is not a folder. Pass the root folder of an instance dataset.")
-    if not InstanceLayout.matches(path):
-        raise SegError(f"{path} is not an instance dataset: it needs {InstanceLayout.signature} (an id per object in instances/<stem>.png). "
-                       f"`import_annotations(tool, src, dest, instances=True)` (`fastseg import labelme|cvat|coco SRC DIR --instances`) "
-                       f"writes one from an annotation tool's export.")
-    return InstanceLayout(path, None, n_in)
+    if layout is not None and layout in LAYOUTS and issubclass(LAYOUTS[layout], InstanceLayout) and not LAYOUTS[layout].holds_ids:
+        raise SegError(f"The {layout!r} layout's border class is for semantic training; for instance training name the "
+                       f"{ObjectMasksLayout.name!r} layout (or none).")
+    src = load_source(path, layout, n_in=n_in) if layout is not None or any(c.holds_ids and c.matches(path) for c in LAYOUTS.values()) else None
+    if src is None or not src.holds_ids:
+        raise SegError(f"{path} is not an instance dataset: it needs {InstanceLayout.signature} (an id per object in instances/<stem>.png), "
+                       f"or {ObjectMasksLayout.signature}. `import_annotations(tool, src, dest, instances=True)` (`fastseg import "
+                       f"labelme|cvat|coco SRC DIR --instances`) writes one from an annotation tool's export.")
+    return src
 
 # %% ../nbs/02_layouts.ipynb #33bc5787
 def _is_jpeg_like(stored, codes):
@@ -445,10 +572,14 @@ def check_source(src:SegLayout, # the dataset to check
     total = len(items)
     if max_items is not None and total > max_items: items = random.Random(seed).sample(items, max_items)
     problems, counts, labelled = [], np.zeros(256, np.int64), dict.fromkeys(splits or src.splits, 0)
+    alpha = dict(constant=0, varying=[], values=set())
     for s, img in progress(items, show):
         err, c = _check_pair(src, img)
-        if err: problems.append(err)
-        else: counts += c; labelled[s] += int(c.sum() - c[IGNORE_INDEX])
+        if err: problems.append(err); continue
+        counts += c; labelled[s] += int(c.sum() - c[IGNORE_INDEX])
+        if (a := alpha_range(img)) is not None:
+            if a[0] == a[1]: alpha['constant'] += 1; alpha['values'].add(a[0])
+            else: alpha['varying'].append(str(img))
     what = f"{len(items)} of {total} image/mask pairs (a random sample; check all with max_items=None)" if len(items) < total \
            else f"all {total} image/mask pairs"
     if problems:
@@ -456,12 +587,23 @@ def check_source(src:SegLayout, # the dataset to check
         more = f'\n  ... and {len(problems) - 10} more' if len(problems) > 10 else ''
         raise SegError(f"{len(problems)} problem(s) in the dataset {src.path} (checked {what}):\n{shown}{more}")
     void = [src.codes.names[i] for i in src.codes.void_ids]
+    _report_alpha(alpha, show)
     if show:
         print(f"Checked {what} in {src.path}: no problems.")
         if void: print(f"Void (not learned, not scored): {', '.join(void)}, by name ({', '.join(VOID_NAMES)}, any case); rename a real class "
                        f"in {src.codes.source} to learn it.")
     return {'checked': len(items), 'total': total, 'sampled': len(items) < total, 'void': void, 'labelled': labelled,
-            'pixels': {n: int(counts[i]) for i, n in enumerate(src.codes.classes)}, 'ignored': int(counts[IGNORE_INDEX])}
+            'pixels': {n: int(counts[i]) for i, n in enumerate(src.codes.classes)}, 'ignored': int(counts[IGNORE_INDEX]),
+            'alpha': {k: alpha[k] for k in ('constant', 'varying')}}
+
+def _report_alpha(alpha:dict, show:bool):
+    "Say what the images' alpha bands carry: nothing (one value everywhere: printed), or something the reader drops (a warning)"
+    if show and alpha['constant']:
+        print(f"{alpha['constant']} image(s) have an alpha band of one value ({', '.join(map(str, sorted(alpha['values'])))}) on every "
+              f"pixel: it carries nothing, and fastseg reads their colour bands.")
+    if alpha['varying']:
+        warnings.warn(f"{len(alpha['varying'])} image(s) have an alpha band that varies, e.g. {alpha['varying'][0]}: fastseg reads the "
+                      f"colour bands and drops the transparency. If it marks pixels nobody labelled, make them void in the masks.")
 
 # %% ../nbs/02_layouts.ipynb #9a15340c
 def _check_instance_item(src, img, min_pixels):

@@ -70,7 +70,7 @@ class SemanticTask(Task):
         if cfg.class_weights is not None:
             check_choice('class_weights', cfg.class_weights, CLASS_WEIGHTS)
             if cfg.loss not in WEIGHTED_LOSSES:
-                raise SegError(f"`class_weights` applies to the {' and '.join(WEIGHTED_LOSSES)} losses, not {cfg.loss!r}; "
+                raise SegError(f"`class_weights` applies to the {', '.join(WEIGHTED_LOSSES)} losses, not {cfg.loss!r}; "
                                f"choose one of those, or leave `class_weights` out.")
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):
         "The run's DataLoaders at `size`"
@@ -112,7 +112,8 @@ class InstanceTask(Task):
         super().check(cfg)
         for k, bad, why in (('loss', cfg.loss != 'ce', 'Mask R-CNN trains on its own loss dict'), ('progressive', cfg.progressive, 'the detector is built for one size'),
                             ('bs', cfg.bs == 'auto', 'the memory probe measures semantic models'), ('class_weights', cfg.class_weights, 'Mask R-CNN trains on its own loss dict'),
-                            ('layout', cfg.layout not in (None, 'instances'), "an instance dataset has the 'instances' layout"),
+                            ('layout', cfg.layout is not None and not (cfg.layout in LAYOUTS and LAYOUTS[cfg.layout].holds_ids),
+                             f"an instance dataset has an id per object: the {' or '.join(repr(k) for k, c in LAYOUTS.items() if c.holds_ids)} layout"),
                             ('crop', cfg.crop, 'the detector trains on whole images')):
             if bad: raise SegError(f"`{k}` is not available for the instance task ({why}); leave it out.")
         default = {f.name: f.default for f in fields(TrainConfig)}
@@ -122,7 +123,7 @@ class InstanceTask(Task):
                                f"left-right and with `flip_vert` up-down); leave it out.")
     def dataloaders(self, cfg:TrainConfig, size, check:bool=False):
         "The run's DataLoaders at `size`"
-        return instance_dataloaders(cfg.data, size, cfg.bs, num_workers=cfg.num_workers, check=check, flip_vert=cfg.flip_vert)
+        return instance_dataloaders(cfg.data, size, cfg.bs, layout=cfg.layout, num_workers=cfg.num_workers, check=check, flip_vert=cfg.flip_vert)
     def learner(self, cfg:TrainConfig, dls, pretrained:bool, show:bool=True):
         "The run's Mask R-CNN learner"
         return instance_learner(dls, cfg.backbone or ARCHS['maskrcnn'].default_backbone, pretrained, cfg.model_args, opt_func=opt_func(cfg.opt), wd=cfg.wd)

@@ -19,8 +19,8 @@ import contextlib
 from torchvision import models as tvm
 
 # %% auto #0
-__all__ = ['SMALL_MODELS', 'OVERFIT', 'TRAINED', 'BROKEN_KINDS', 'check_seg_model', 'trained_model', 'torch_hub_dir',
-           'fake_tv_checkpoint', 'broken_copy', 'tiny_instances']
+__all__ = ['SMALL_MODELS', 'OVERFIT', 'TRAINED', 'BROKEN_KINDS', 'SAMPLES', 'check_seg_model', 'trained_model', 'torch_hub_dir',
+           'fake_tv_checkpoint', 'broken_copy', 'tiny_instances', 'sample_data', 'dataset_folder']
 
 # %% ../nbs/97_test_utils.ipynb #50427506
 def _shapes_batch(n_in, n_out, size=(64, 64), n=2, seed=0):
@@ -192,3 +192,26 @@ def tiny_instances(d, # folder to write
     (d/'codes.txt').write_text('\n'.join(codes) + '\n'); (d/'valid.txt').write_text('b.png\n')
     if csv_rows is not None: (d/INSTANCES_CSV).write_text('\n'.join(['image,id,class'] + csv_rows) + '\n')
     return d
+
+# %% ../nbs/97_test_utils.ipynb #9c5131c4
+SAMPLES = Path(__file__).resolve().parent.parent/'samples' # the repository's folder of real data subsets
+
+def sample_data(name:str # a folder of `samples/`: 'isbi-membranes' or 'dsb2018-nuclei'
+               )->Path:
+    "The shipped subset `name` of a real dataset, in its distributed layout"
+    p = SAMPLES/name
+    if not p.is_dir():
+        have = ', '.join(sorted(q.name for q in SAMPLES.iterdir() if q.is_dir())) if SAMPLES.is_dir() else 'none: this is not a clone of the repository'
+        raise SegError(f"No sample dataset {name!r} in {SAMPLES} (there are: {have}). The samples come with a clone of "
+                       f"fastseg's repository, not with the installed package.")
+    return p
+
+def dataset_folder(env:str, # the environment variable that names the whole dataset's folder, e.g. 'FASTSEG_DSB'
+                   sample:str)->tuple: # the shipped subset to use without it
+    "(folder, True) for the whole dataset named by the variable `env`, else (the shipped subset `sample`, False)"
+    import os
+    if os.environ.get(env):
+        p = Path(os.environ[env]).expanduser()
+        if not p.is_dir(): raise SegError(f"{env}={os.environ[env]} is not a folder; point it at the dataset's folder, or unset it.")
+        return p, True
+    return sample_data(sample), False
