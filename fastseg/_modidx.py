@@ -637,6 +637,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'fastseg.layouts.InstanceLayout.target': ('layouts.html#instancelayout.target', 'fastseg/layouts.py'),
                                  'fastseg.layouts.ObjectBordersLayout': ('layouts.html#objectborderslayout', 'fastseg/layouts.py'),
                                  'fastseg.layouts.ObjectMasksLayout': ('layouts.html#objectmaskslayout', 'fastseg/layouts.py'),
+                                 'fastseg.layouts.ObjectMasksLayout.__init__': ( 'layouts.html#objectmaskslayout.__init__',
+                                                                                 'fastseg/layouts.py'),
                                  'fastseg.layouts.ObjectMasksLayout._overlap': ( 'layouts.html#objectmaskslayout._overlap',
                                                                                  'fastseg/layouts.py'),
                                  'fastseg.layouts.ObjectMasksLayout.check': ('layouts.html#objectmaskslayout.check', 'fastseg/layouts.py'),

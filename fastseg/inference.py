@@ -15,7 +15,7 @@ import fastseg
 from .core import *
 from .checks import *
 from .io import *
-from .layouts import SegLayout, load_source
+from .layouts import LAYOUTS, SegLayout, load_source
 from .config import PredictOptions, check_tiling
 from .models.core import pad_to, seg_logits, precision_autocast
 from .models.tv import TorchvisionSeg, TV_SEG_MODELS, tv_weights
@@ -64,9 +64,13 @@ class SegModel(ModelFile):
         return cls(model, cfg, device)
 
     def dataset(self, data, # a dataset folder, or a `SegLayout` already loaded
-                layout:str|None=None)->SegLayout: # its layout; default detect
+                layout:str|None=None)->SegLayout: # its layout; default the one the model was trained on where the folder has it, else detect
         "`data` as this model sees it (the void classes it was trained with), refused unless its classes are the model's: the one check of every command that compares a model's labels with a dataset's"
-        src = data if isinstance(data, SegLayout) else load_source(data, layout, void=self.config['void'])
+        if isinstance(data, SegLayout): src = data
+        else:
+            own = self.config.get('layout') # how a layout that is named, not detected ('objects_borders'), is found again
+            if layout is None and own in LAYOUTS and Path(data).is_dir() and LAYOUTS[own].matches(Path(data)): layout = own
+            src = load_source(data, layout, void=self.config['void'])
         if src.codes.classes != self.classes:
             raise SegError(f"The model predicts {self.classes} but {src.path} has the classes {src.codes.classes}. Use the model on the kind "
                            f"of data it was trained on, or a model trained on this dataset.")

@@ -227,14 +227,13 @@ _JPEG_HINT = ("The in-between values look like lossy (JPEG) compression or smoot
 @patch
 def split_by(self:SegLayout, valid:list # the validation images: paths, file names or stems
             )->SegLayout:
-    "A copy of the dataset whose valid split is `valid` and whose train split is the other images of its train and valid splits"
+    "A copy of the dataset whose valid split is `valid` (in that order) and whose train split is the other images of its train and valid splits"
     pool = list(dict.fromkeys(self.splits.get('train', []) + self.splits.get('valid', [])))
-    keys = {str(Path(v)) for v in valid} | {Path(v).name for v in valid}
-    chosen = [p for p in pool if str(p) in keys or p.name in keys or p.stem in keys]
-    found = {str(p) for p in chosen} | {p.name for p in chosen} | {p.stem for p in chosen}
-    missing = [str(v) for v in valid if str(v) not in found and Path(v).name not in found]
+    find = {k: p for p in pool for k in (str(p), p.name, p.stem)}
+    missing = [str(v) for v in valid if str(v) not in find and Path(v).name not in find]
     if missing: raise SegError(f"`valid` names {len(missing)} image(s) that are not in the train or valid split of {self.path}: "
                                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}. Name images of the dataset.")
+    chosen = list(dict.fromkeys(find.get(str(v)) or find[Path(v).name] for v in valid))
     out = copy.copy(self)
     out.splits = _need_nonempty({**self.splits, 'train': [p for p in pool if p not in set(chosen)], 'valid': chosen}, self.path)
     return out
@@ -427,8 +426,10 @@ class ObjectMasksLayout(InstanceLayout):
                            f"and one object class (e.g. background, nucleus). List those two.")
         return SegCodes(codes.names + ['border'], void, codes.source) if self.width else codes
     max_overlap = 0.1 # two masks may share at most this share of the smaller one's pixels (annotation slivers); more is an error
+    def __init__(self, path, void:list|None=None, n_in:int|None=None):
+        self.empty, self.overlaps = set(), {} # noted as masks are read: files without an object pixel; (file, file) -> pixels both claim
+        super().__init__(path, void, n_in)
     def find_splits(self):
-        self.empty, self.overlaps = set(), {} # as masks are read: files without an object pixel; (file, file) -> pixels both claim
         samples = {}
         for d in _object_samples(self.path):
             imgs = list(image_files(d/'images').values())
