@@ -22,6 +22,7 @@ from .callbacks import (EpochCheckpoint, StopOnNonFinite, RunLog, read_history, 
                         WeightEMA, EarlyStop, kept_weights, CHECKPOINT_JSON, BEST_WEIGHTS)
 from .modelfile import save_seg_model, MODEL_FILE
 from .tasks import task_of
+from .models.registry import ARCHS
 from .synth import synth_camvid
 from .layouts import load_source
 from .metrics import iou_table
@@ -276,6 +277,9 @@ def train(data=None, # dataset folder, any layout
     task = task_of(cfg.task)
     cfg.arch = cfg.arch or task.default_arch
     task.check(cfg) # the names the registries hold, before any work
+    if cfg.pretrained and not ARCHS[cfg.arch].pretrainable: # random weights: no frozen phase, no encoder trained at a 100th of the rate
+        warnings.warn(f"{cfg.arch} has no pretrained weights; training it from random weights, as `pretrained=False` does.")
+        cfg.pretrained = False
     _join_launcher(cfg)
     created = not Path(out).exists()
     out = prepare_out(out, cfg.data, overwrite, resume is not None) if rank_distrib() == 0 else Path(out)
