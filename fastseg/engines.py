@@ -163,8 +163,9 @@ class GraphRunner:
             self.run = lambda x: sess.run(None, {'image': x})[0]
         elif engine == 'openvino':
             ov = engine_module(engine)
-            net = ov.Core().compile_model(str(fn), 'CPU', {'INFERENCE_NUM_THREADS': threads})
-            self.run = lambda x: net(x)[0]
+            # f32 named: on CPUs with bf16 units (Intel's AMX Xeons) OpenVINO's default is bf16, whose logits differ by ~1e-2
+            self.net = ov.Core().compile_model(str(fn), 'CPU', {'INFERENCE_NUM_THREADS': threads, 'INFERENCE_PRECISION_HINT': 'f32'})
+            self.run = lambda x: self.net(x)[0]
         else: raise SegError(f"`engine` must be 'onnxruntime' or 'openvino' to run an ONNX graph, not {engine!r}.")
 
     def __call__(self, x:torch.Tensor)->torch.Tensor:

@@ -194,7 +194,8 @@ def tiny_instances(d, # folder to write
     return d
 
 # %% ../nbs/97_test_utils.ipynb #9c5131c4
-SAMPLES = Path(__file__).resolve().parent.parent/'samples' # the repository's folder of real data subsets
+import fastseg
+SAMPLES = Path(fastseg.__file__).resolve().parent.parent/'samples' # the repository's folder of real data subsets (beside the package in a clone)
 
 def sample_data(name:str # a folder of `samples/`: 'isbi-membranes' or 'dsb2018-nuclei'
                )->Path:
